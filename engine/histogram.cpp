@@ -1,0 +1,123 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#include "engine/histogram.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace capsim {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}
+
+// lo_ > hi_ marks "nothing touched", so clear() and merge() skip the array.
+Histogram::Histogram()
+    : counts_(kBucketCount, 0), min_(kInf), max_(-kInf), lo_(kBucketCount), hi_(0) {}
+
+void Histogram::merge(const Histogram& other) {
+    if (other.count_ == 0) {
+        return;
+    }
+    for (std::uint32_t b = other.lo_; b <= other.hi_; ++b) {
+        counts_[b] += other.counts_[b];
+    }
+    count_ += other.count_;
+    sum_ += other.sum_;
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+    lo_ = std::min(lo_, other.lo_);
+    hi_ = std::max(hi_, other.hi_);
+}
+
+void Histogram::clear() {
+    if (lo_ <= hi_) {
+        std::fill(counts_.begin() + lo_, counts_.begin() + hi_ + 1, 0);
+    }
+    count_ = 0;
+    sum_ = 0.0;
+    min_ = kInf;
+    max_ = -kInf;
+    lo_ = kBucketCount;
+    hi_ = 0;
+}
+
+double Histogram::mean() const {
+    return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_);
+}
+
+double Histogram::min() const {
+    return count_ == 0 ? 0.0 : min_;
+}
+
+double Histogram::max() const {
+    return count_ == 0 ? 0.0 : max_;
+}
+
+// The representative of a bucket before clamping. For a log-linear bucket
+// it is the midpoint: a bucket [L, L + w) has w = L_octave / 128 <= L / 128,
+// so the midpoint is within w / 2 <= L / 256 (0.39%) of any member.
+double Histogram::bucket_value(std::uint32_t bucket) const {
+    if (bucket == kZeroBucket) {
+        return 0.0;
+    }
+    // Nothing is known inside (0, 2^-30) but its bounds; the clamp to
+    // [min, max] makes a single tiny value exact, and the error is < 1 ns.
+    if (bucket == kUnderflowBucket) {
+        return kLowest / 2;
+    }
+    // No upper bound past the range: report the largest value seen, which
+    // errs on the pessimistic side for latencies.
+    if (bucket == kOverflowBucket) {
+        return max_;
+    }
+    // Lower bound's bits with the next mantissa bit set: exactly L + w / 2.
+    const std::uint64_t lower = (bucket + kIndexOffset) << (52 - kSubBucketBits);
+    return std::bit_cast<double>(lower | (std::uint64_t{1} << (51 - kSubBucketBits)));
+}
+
+double Histogram::quantile(double q) const {
+    if (count_ == 0) {
+        return 0.0;
+    }
+    q = std::clamp(q, 0.0, 1.0);  // NaN stays NaN and falls to rank 1 below
+    const double n = static_cast<double>(count_);
+    const double r = std::ceil(q * n);
+    const std::uint64_t rank =
+        r >= 1.0 ? std::min(count_, static_cast<std::uint64_t>(r)) : std::uint64_t{1};
+
+    // The extreme ranks are known exactly.
+    if (rank == 1) {
+        return min_;
+    }
+    if (rank == count_) {
+        return max_;
+    }
+
+    // Walk from the nearer end: high percentiles are the ones reports ask
+    // for, and they sit in the top buckets.
+    std::uint32_t b;
+    if (rank <= count_ / 2) {
+        std::uint64_t seen = 0;
+        for (b = lo_; b < hi_; ++b) {
+            seen += counts_[b];
+            if (seen >= rank) {
+                break;
+            }
+        }
+    } else {
+        // The rank-th smallest is the (count - rank + 1)-th largest.
+        const std::uint64_t from_top = count_ - rank + 1;
+        std::uint64_t seen = 0;
+        for (b = hi_; b > lo_; --b) {
+            seen += counts_[b];
+            if (seen >= from_top) {
+                break;
+            }
+        }
+    }
+    return std::clamp(bucket_value(b), min_, max_);
+}
+
+}  // namespace capsim

@@ -1,0 +1,39 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace capsim {
+
+/// Where a request's time went. Each task adds the length of every phase it
+/// passes through; a finished child hands its record to the parent it
+/// unblocked, so a root's record partitions its latency along the critical
+/// path (the arm of a fan-out that completed the join, not the others).
+enum class Component : std::uint8_t {
+    WorkerWait,  // queued for a worker (a concurrency slot)
+    CpuWait,     // runnable but the replica's cores were busy
+    Cpu,         // computing
+    Delay,       // network hop or sleep, holding the worker
+    kCount,
+};
+
+inline constexpr const char* component_name(Component c) {
+    switch (c) {
+        case Component::WorkerWait: return "worker_wait";
+        case Component::CpuWait: return "cpu_wait";
+        case Component::Cpu: return "cpu";
+        case Component::Delay: return "delay";
+        case Component::kCount: break;
+    }
+    return "?";
+}
+
+inline constexpr std::size_t kComponents = static_cast<std::size_t>(Component::kCount);
+
+/// Seconds per component; float keeps a task small, and the sums that
+/// feed the report are accumulated in double.
+using Attribution = std::array<float, kComponents>;
+
+}  // namespace capsim

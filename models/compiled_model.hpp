@@ -1,0 +1,61 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/model.hpp"
+#include "models/program.hpp"
+
+namespace capsim {
+
+/// A model that cannot be compiled (an unknown call target, say). The
+/// loader reports these with file positions first; this is the backstop
+/// for models built by hand.
+struct ModelError : std::runtime_error {
+    ModelError(std::string where, const std::string& message)
+        : std::runtime_error(where + ": " + message), path(std::move(where)) {}
+    std::string path;
+};
+
+/// An endpoint resolved to the service that serves it and its entry pc.
+struct CompiledEndpoint {
+    std::string name;  // "service.endpoint"
+    std::uint32_t service = 0;
+    std::uint32_t entry = 0;
+};
+
+/// A source with its mix resolved to endpoint indices.
+struct CompiledSource {
+    std::vector<std::uint32_t> endpoints;
+    std::vector<double> cumulative;  // cumulative mix weights, last == 1
+};
+
+/// An SLO resolved to an endpoint index.
+struct CompiledSlo {
+    std::uint32_t endpoint = 0;
+};
+
+/// Everything a Simulation needs, immutable and shared by all replications
+/// (and threads) of a run.
+struct CompiledModel {
+    Model model;
+    Program program;
+    std::vector<CompiledEndpoint> endpoints;
+    std::vector<CompiledSource> sources;
+    std::vector<CompiledSlo> slos;
+    std::uint32_t total_replicas = 0;
+    std::uint32_t priority_classes = 1;
+
+    /// Index of "service.endpoint", or -1.
+    std::int64_t find_endpoint(const std::string& name) const;
+};
+
+/// Flatten every endpoint's steps into one instruction list and resolve
+/// every name. Throws ModelError naming the offending key path.
+CompiledModel compile(const Model& model);
+
+}  // namespace capsim

@@ -1,0 +1,201 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#include <unordered_map>
+
+#include "models/compiled_model.hpp"
+
+namespace capsim {
+
+namespace {
+
+class Compiler {
+public:
+    Compiler(const Model& model, CompiledModel& out) : model_(model), out_(out) {}
+
+    void run() {
+        // Endpoint indices first, so calls can be resolved in any order.
+        for (std::uint32_t s = 0; s < model_.services.size(); ++s) {
+            for (const EndpointSpec& e : model_.services[s].endpoints) {
+                const std::string name = model_.services[s].name + "." + e.name;
+                if (index_.count(name)) throw ModelError(e.path, "duplicate endpoint " + name);
+                index_.emplace(name, static_cast<std::uint32_t>(out_.endpoints.size()));
+                out_.endpoints.push_back(CompiledEndpoint{name, s, 0});
+            }
+        }
+        std::uint32_t ep = 0;
+        for (const ServiceSpec& svc : model_.services) {
+            for (const EndpointSpec& e : svc.endpoints) {
+                out_.endpoints[ep].entry = block(e.steps);
+                ++ep;
+            }
+        }
+        for (const SourceSpec& src : model_.sources) {
+            CompiledSource cs;
+            double total = 0.0;
+            for (const MixEntry& m : src.mix) total += m.weight;
+            if (src.mix.empty() || !(total > 0.0)) throw ModelError(src.path, "empty endpoint mix");
+            double acc = 0.0;
+            for (const MixEntry& m : src.mix) {
+                cs.endpoints.push_back(resolve(m.endpoint, src.path + ".mix"));
+                acc += m.weight / total;
+                cs.cumulative.push_back(acc);
+            }
+            cs.cumulative.back() = 1.0;
+            out_.sources.push_back(std::move(cs));
+            out_.priority_classes =
+                std::max<std::uint32_t>(out_.priority_classes, src.priority + 1u);
+        }
+        for (const SloSpec& slo : model_.slos)
+            out_.slos.push_back(CompiledSlo{resolve(slo.endpoint, slo.path)});
+        for (const ServiceSpec& svc : model_.services) out_.total_replicas += svc.replicas;
+    }
+
+private:
+    std::uint32_t resolve(const std::string& name, const std::string& path) {
+        const auto it = index_.find(name);
+        if (it == index_.end()) throw ModelError(path, "unknown endpoint " + name);
+        return it->second;
+    }
+
+    std::uint32_t law(const Law& l) {
+        out_.program.laws.push_back(l);
+        return static_cast<std::uint32_t>(out_.program.laws.size() - 1);
+    }
+
+    std::uint32_t stream(const std::string& name) {
+        out_.program.streams.push_back(name);
+        return static_cast<std::uint32_t>(out_.program.streams.size() - 1);
+    }
+
+    std::uint32_t pc() const { return static_cast<std::uint32_t>(out_.program.code.size()); }
+
+    Instr& emit(Op op) {
+        out_.program.code.push_back(Instr{op, 0, 0, 0, 0, 0});
+        return out_.program.code.back();
+    }
+
+    // Compile a block ending in End; returns its first pc. Nested blocks
+    // (loop bodies, parallel arms) are emitted after the block that uses
+    // them, so each block's own code stays contiguous.
+    std::uint32_t block(const BlockSpec& steps) {
+        const std::uint32_t start = pc();
+        std::vector<std::pair<std::uint32_t, const StepSpec*>> deferred;
+        straight(steps, deferred);
+        emit(Op::End);
+        for (auto& [at, step] : deferred) nested(at, *step);
+        return start;
+    }
+
+    // Emit steps inline; branch arms are inlined with jumps, loop bodies and
+    // parallel arms are deferred to their own blocks.
+    void straight(const BlockSpec& steps,
+                  std::vector<std::pair<std::uint32_t, const StepSpec*>>& deferred) {
+        for (const StepSpec& s : steps) {
+            switch (s.kind) {
+                case StepKind::Cpu:
+                case StepKind::Delay: {
+                    const std::uint32_t l = law(s.law);
+                    const std::uint32_t st = stream(s.path);
+                    Instr& i = emit(s.kind == StepKind::Cpu ? Op::Cpu : Op::Delay);
+                    i.law = l;
+                    i.stream = st;
+                    break;
+                }
+                case StepKind::Call: {
+                    const std::uint32_t target = resolve(s.target, s.path);
+                    emit(Op::Call).a = target;
+                    break;
+                }
+                case StepKind::Loop: {
+                    if (s.blocks.size() != 1) throw ModelError(s.path, "a loop needs one body");
+                    const std::uint32_t l = law(s.law);
+                    const std::uint32_t st = stream(s.path);
+                    deferred.emplace_back(pc(), &s);
+                    Instr& i = emit(Op::Loop);
+                    i.law = l;
+                    i.stream = st;
+                    break;
+                }
+                case StepKind::Parallel: {
+                    const auto n = static_cast<std::uint32_t>(s.blocks.size());
+                    if (n == 0) throw ModelError(s.path, "a parallel step needs at least one arm");
+                    std::uint32_t need = n;
+                    if (s.join == JoinKind::First) need = 1;
+                    if (s.join == JoinKind::KOfN) need = s.join_k;
+                    if (need == 0 || need > n)
+                        throw ModelError(s.path, "join needs between 1 and " + std::to_string(n) +
+                                                     " arms");
+                    deferred.emplace_back(pc(), &s);
+                    Instr& i = emit(Op::Parallel);
+                    i.b = n;
+                    i.c = need;
+                    break;
+                }
+                case StepKind::Branch: branch(s, deferred); break;
+            }
+        }
+    }
+
+    void branch(const StepSpec& s,
+                std::vector<std::pair<std::uint32_t, const StepSpec*>>& deferred) {
+        const auto n = static_cast<std::uint32_t>(s.blocks.size());
+        if (n == 0 || s.weights.size() != n)
+            throw ModelError(s.path, "a branch needs one weight per arm");
+        const std::uint32_t st = stream(s.path);
+        const std::uint32_t at = pc();
+        Instr& head = emit(Op::Branch);
+        head.stream = st;
+        head.b = n;
+        const auto first_arm = static_cast<std::uint32_t>(out_.program.arms.size());
+        out_.program.code[at].a = first_arm;
+        out_.program.arms.resize(out_.program.arms.size() + n);
+        double total = 0.0;
+        for (double w : s.weights) total += w;
+        double acc = 0.0;
+        std::vector<std::uint32_t> exits;
+        for (std::uint32_t k = 0; k < n; ++k) {
+            acc += s.weights[k] / total;
+            out_.program.arms[first_arm + k] = Arm{pc(), k + 1 == n ? 1.0 : acc};
+            straight(s.blocks[k], deferred);
+            exits.push_back(pc());
+            emit(Op::Jump);
+        }
+        for (std::uint32_t e : exits) out_.program.code[e].a = pc();
+    }
+
+    void nested(std::uint32_t at, const StepSpec& s) {
+        if (s.kind == StepKind::Loop) {
+            const std::uint32_t body = block(s.blocks[0]);
+            out_.program.code[at].a = body;
+            return;
+        }
+        const auto first_arm = static_cast<std::uint32_t>(out_.program.arms.size());
+        out_.program.arms.resize(out_.program.arms.size() + s.blocks.size());
+        out_.program.code[at].a = first_arm;
+        for (std::size_t k = 0; k < s.blocks.size(); ++k) {
+            const std::uint32_t start = block(s.blocks[k]);
+            out_.program.arms[first_arm + k] = Arm{start, 1.0};
+        }
+    }
+
+    const Model& model_;
+    CompiledModel& out_;
+    std::unordered_map<std::string, std::uint32_t> index_;
+};
+
+}  // namespace
+
+std::int64_t CompiledModel::find_endpoint(const std::string& name) const {
+    for (std::size_t i = 0; i < endpoints.size(); ++i)
+        if (endpoints[i].name == name) return static_cast<std::int64_t>(i);
+    return -1;
+}
+
+CompiledModel compile(const Model& model) {
+    CompiledModel out;
+    out.model = model;
+    Compiler(model, out).run();
+    return out;
+}
+
+}  // namespace capsim

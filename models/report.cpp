@@ -1,0 +1,233 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#include "models/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <sstream>
+
+namespace capsim {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+template <class F>
+Estimate over(const std::vector<ReplicationResult>& reps, F&& f) {
+    std::vector<double> v;
+    v.reserve(reps.size());
+    for (const ReplicationResult& r : reps) {
+        const double x = f(r);
+        if (!std::isnan(x)) v.push_back(x);
+    }
+    return estimate(v);
+}
+
+double per_second(double count, const ReplicationResult& r) {
+    return r.measured > 0.0 ? count / r.measured : kNaN;
+}
+
+// Mean over replications of one per-window series; windows a replication
+// did not reach (it stopped early) or that had no value are skipped.
+std::vector<double> mean_series(const std::vector<ReplicationResult>& reps, std::size_t windows,
+                                const std::function<double(const ReplicationResult&, std::size_t)>& f) {
+    std::vector<double> out(windows, kNaN);
+    for (std::size_t w = 0; w < windows; ++w) {
+        double sum = 0.0;
+        std::size_t n = 0;
+        for (const ReplicationResult& r : reps) {
+            if (w >= r.window_end.size()) continue;
+            const double x = f(r, w);
+            if (std::isnan(x)) continue;
+            sum += x;
+            ++n;
+        }
+        if (n) out[w] = sum / static_cast<double>(n);
+    }
+    return out;
+}
+
+double window_width(const ReplicationResult& r, std::size_t w) {
+    const double start = w == 0 ? 0.0 : r.window_end[w - 1];
+    return r.window_end[w] - start;
+}
+
+double ratio(double a, double b) { return b > 0.0 ? a / b : kNaN; }
+
+const char* metric_name(SloMetric m) {
+    switch (m) {
+        case SloMetric::Mean: return "mean";
+        case SloMetric::P50: return "p50";
+        case SloMetric::P90: return "p90";
+        case SloMetric::P95: return "p95";
+        case SloMetric::P99: return "p99";
+        case SloMetric::P999: return "p99.9";
+        case SloMetric::Max: return "max";
+        case SloMetric::ErrorRate: return "error_rate";
+    }
+    return "?";
+}
+
+const Estimate& slo_value(const EndpointReport& e, SloMetric m) {
+    switch (m) {
+        case SloMetric::Mean: return e.latency.mean;
+        case SloMetric::P50: return e.latency.p50;
+        case SloMetric::P90: return e.latency.p90;
+        case SloMetric::P95: return e.latency.p95;
+        case SloMetric::P99: return e.latency.p99;
+        case SloMetric::P999: return e.latency.p999;
+        case SloMetric::Max: return e.latency.max;
+        case SloMetric::ErrorRate: break;
+    }
+    return e.error_rate;
+}
+
+}  // namespace
+
+Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps) {
+    const Model& m = cm.model;
+    Report rep;
+    rep.scenario = m.name;
+    rep.seed = m.run.seed;
+    rep.replications = static_cast<std::uint32_t>(reps.size());
+    rep.duration = m.run.duration;
+    rep.warmup = m.run.warmup;
+    rep.window = m.run.window;
+    rep.status = "ok";
+
+    std::size_t windows = 0;
+    for (const ReplicationResult& r : reps) {
+        rep.events += r.events;
+        rep.peak_tasks = std::max(rep.peak_tasks, r.peak_tasks);
+        if (r.window_end.size() > windows) {
+            windows = r.window_end.size();
+            rep.window_end = r.window_end;
+        }
+        if (r.unstable && !rep.unstable) {
+            rep.unstable = true;
+            std::ostringstream s;
+            s << "unstable: in-flight requests passed " << r.unstable_in_flight << " at t="
+              << r.unstable_time << "s in replication " << r.replication
+              << " (offered load exceeds capacity; see the busiest station)";
+            rep.status = s.str();
+        }
+    }
+
+    std::vector<bool> entry(cm.endpoints.size(), false);
+    for (const CompiledSource& s : cm.sources)
+        for (std::uint32_t e : s.endpoints) entry[e] = true;
+
+    for (std::size_t e = 0; e < cm.endpoints.size(); ++e) {
+        EndpointReport er;
+        er.name = cm.endpoints[e].name;
+        er.service = m.services[cm.endpoints[e].service].name;
+        er.entry = entry[e];
+        auto ep = [e](const ReplicationResult& r) -> const EndpointResult& { return r.endpoints[e]; };
+        auto errors = [&](const ReplicationResult& r) {
+            std::uint64_t n = 0;
+            for (std::uint64_t c : ep(r).errors) n += c;
+            return static_cast<double>(n);
+        };
+        er.arrival_rate = over(reps, [&](auto& r) { return per_second(double(ep(r).arrivals), r); });
+        er.throughput = over(reps, [&](auto& r) { return per_second(double(ep(r).completions), r); });
+        er.errors = over(reps, [&](auto& r) { return per_second(errors(r), r); });
+        er.error_rate = over(reps, [&](auto& r) {
+            return ratio(errors(r), errors(r) + static_cast<double>(ep(r).completions));
+        });
+        for (std::size_t c = 0; c < kCauses; ++c)
+            er.errors_by_cause[c] =
+                over(reps, [&](auto& r) { return per_second(double(ep(r).errors[c]), r); });
+        auto q = [&](double p) {
+            return over(reps, [&](auto& r) {
+                return ep(r).latency.count() ? ep(r).latency.quantile(p) : kNaN;
+            });
+        };
+        er.latency.mean = over(reps, [&](auto& r) {
+            return ep(r).latency.count() ? ep(r).latency.mean() : kNaN;
+        });
+        er.latency.p50 = q(0.50);
+        er.latency.p90 = q(0.90);
+        er.latency.p95 = q(0.95);
+        er.latency.p99 = q(0.99);
+        er.latency.p999 = q(0.999);
+        er.latency.max = over(reps, [&](auto& r) {
+            return ep(r).latency.count() ? ep(r).latency.max() : kNaN;
+        });
+        for (std::size_t c = 0; c < kComponents; ++c)
+            er.attribution[c] = over(reps, [&](auto& r) {
+                return ratio(ep(r).attribution[c], double(ep(r).completions));
+            });
+        for (const ReplicationResult& r : reps) er.completions += ep(r).completions;
+
+        auto series = [&](auto pick) { return mean_series(reps, windows, pick); };
+        er.series_arrival_rate = series([&](auto& r, std::size_t w) {
+            return ratio(ep(r).series.arrivals[w], window_width(r, w));
+        });
+        er.series_throughput = series([&](auto& r, std::size_t w) {
+            return ratio(ep(r).series.completions[w], window_width(r, w));
+        });
+        er.series_error_rate = series([&](auto& r, std::size_t w) {
+            const auto& s = ep(r).series;
+            return ratio(s.errors[w], s.errors[w] + s.completions[w]);
+        });
+        er.series_p50 = series([&](auto& r, std::size_t w) { return ep(r).series.p50[w]; });
+        er.series_p99 = series([&](auto& r, std::size_t w) { return ep(r).series.p99[w]; });
+        rep.endpoints.push_back(std::move(er));
+    }
+
+    for (std::size_t s = 0; s < m.services.size(); ++s) {
+        const ServiceSpec& spec = m.services[s];
+        StationReport sr;
+        sr.name = spec.name;
+        sr.replicas = spec.replicas;
+        sr.workers = spec.workers;
+        sr.cores = spec.cores;
+        const double workers = double(spec.replicas) * spec.workers;
+        const double cores = double(spec.replicas) * spec.cores;
+        auto st = [s](const ReplicationResult& r) -> const StationResult& { return r.stations[s]; };
+        sr.worker_utilization = over(reps, [&](auto& r) { return st(r).busy_workers / workers; });
+        sr.core_utilization = over(reps, [&](auto& r) { return st(r).busy_cores / cores; });
+        sr.throughput = over(reps, [&](auto& r) { return per_second(double(st(r).completed), r); });
+        sr.waiting = over(reps, [&](auto& r) { return st(r).waiting; });
+        sr.in_system = over(reps, [&](auto& r) { return st(r).waiting + st(r).busy_workers; });
+        sr.waiting_max = over(reps, [&](auto& r) { return st(r).waiting_max; });
+        sr.wait = over(reps, [&](auto& r) { return ratio(st(r).wait_sum, double(st(r).admitted)); });
+        sr.rejected = over(reps, [&](auto& r) { return per_second(double(st(r).rejected), r); });
+        auto series = [&](auto pick) { return mean_series(reps, windows, pick); };
+        sr.series_waiting = series([&](auto& r, std::size_t w) { return st(r).series.waiting[w]; });
+        sr.series_worker_utilization =
+            series([&](auto& r, std::size_t w) { return st(r).series.busy_workers[w] / workers; });
+        sr.series_core_utilization =
+            series([&](auto& r, std::size_t w) { return st(r).series.busy_cores[w] / cores; });
+        sr.series_throughput = series([&](auto& r, std::size_t w) {
+            return ratio(st(r).series.completions[w], window_width(r, w));
+        });
+        for (const auto& [util, resource] :
+             {std::pair{sr.worker_utilization.mean, "workers"}, std::pair{sr.core_utilization.mean, "cores"}}) {
+            if (util > rep.busiest_utilization || rep.busiest_station.empty()) {
+                rep.busiest_utilization = util;
+                rep.busiest_station = sr.name;
+                rep.busiest_resource = resource;
+            }
+        }
+        rep.stations.push_back(std::move(sr));
+    }
+
+    for (std::size_t i = 0; i < m.slos.size(); ++i) {
+        const SloSpec& spec = m.slos[i];
+        SloVerdict v;
+        v.text = spec.text;
+        v.endpoint = spec.endpoint;
+        v.metric = metric_name(spec.metric);
+        v.threshold = spec.threshold;
+        v.value = slo_value(rep.endpoints[cm.slos[i].endpoint], spec.metric);
+        v.pass = v.value.mean < spec.threshold;
+        const double lo = v.value.mean - v.value.half_width, hi = v.value.mean + v.value.half_width;
+        v.confident = std::isfinite(v.value.half_width) && (hi < spec.threshold || lo >= spec.threshold);
+        rep.slos.push_back(std::move(v));
+    }
+    return rep;
+}
+
+}  // namespace capsim

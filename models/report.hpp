@@ -1,0 +1,96 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/summary.hpp"
+#include "models/attribution.hpp"
+#include "models/compiled_model.hpp"
+#include "models/error_cause.hpp"
+#include "models/replication_result.hpp"
+
+namespace capsim {
+
+/// Latency of one endpoint: each statistic is the mean over replications
+/// with its 95% confidence half-width (Student t).
+struct LatencyReport {
+    Estimate mean, p50, p90, p95, p99, p999, max;
+};
+
+/// One endpoint's results, merged over replications.
+struct EndpointReport {
+    std::string name;
+    std::string service;
+    bool entry = false;  // some source sends requests here
+    Estimate arrival_rate;  // 1/s
+    Estimate throughput;    // successful completions per second
+    Estimate error_rate;    // errors / (completions + errors)
+    Estimate errors;        // errors per second
+    std::array<Estimate, kCauses> errors_by_cause;  // per second
+    LatencyReport latency;
+    std::array<Estimate, kComponents> attribution;  // mean seconds per request
+    std::uint64_t completions = 0;  // summed over replications
+    // Per-window means over replications.
+    std::vector<double> series_arrival_rate, series_throughput, series_error_rate, series_p50,
+        series_p99;
+};
+
+/// One service's results, merged over replications.
+struct StationReport {
+    std::string name;
+    std::uint32_t replicas = 0, workers = 0, cores = 0;
+    Estimate worker_utilization;  // busy workers / (replicas x workers)
+    Estimate core_utilization;    // busy cores / (replicas x cores)
+    Estimate throughput;          // requests that released a worker, 1/s
+    Estimate waiting;             // mean requests queued for a worker
+    Estimate in_system;           // queued + holding a worker
+    Estimate waiting_max;
+    Estimate wait;                // mean seconds queued, per admitted request
+    Estimate rejected;            // per second
+    std::vector<double> series_waiting, series_worker_utilization, series_core_utilization,
+        series_throughput;
+};
+
+/// An SLO evaluated against the merged estimate. `confident` is false when
+/// the confidence interval straddles the threshold: more replications
+/// would be needed to be sure of the verdict.
+struct SloVerdict {
+    std::string text;
+    std::string endpoint;
+    std::string metric;
+    double threshold = 0.0;
+    Estimate value{};
+    bool pass = false;
+    bool confident = false;
+};
+
+/// The whole report of a run. Serialised by to_json (docs/report.md).
+struct Report {
+    std::string scenario;
+    std::uint64_t seed = 0;
+    std::uint32_t replications = 0;
+    double duration = 0.0, warmup = 0.0, window = 0.0;
+    bool unstable = false;
+    std::string status;   // "ok" or "unstable: ..."
+    std::vector<double> window_end;
+    std::vector<EndpointReport> endpoints;
+    std::vector<StationReport> stations;
+    std::vector<SloVerdict> slos;
+    std::string busiest_station;
+    std::string busiest_resource;  // "workers" or "cores"
+    double busiest_utilization = 0.0;
+    std::uint64_t events = 0;      // summed over replications
+    std::uint64_t peak_tasks = 0;  // max over replications
+};
+
+/// Merge replications (in replication order) into a report.
+Report merge(const CompiledModel& model, const std::vector<ReplicationResult>& reps);
+
+/// The report as JSON (schema capsim.report/1, docs/report.md).
+std::string to_json(const Report& report);
+
+}  // namespace capsim

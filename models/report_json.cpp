@@ -1,0 +1,139 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#include "engine/json_writer.hpp"
+#include "models/report.hpp"
+
+namespace capsim {
+
+namespace {
+
+void put(JsonWriter& w, std::string_view key, const Estimate& e) {
+    w.key(key).begin_object();
+    w.key("mean").value(e.mean);
+    w.key("ci").value(e.half_width);
+    w.end_object();
+}
+
+}  // namespace
+
+std::string to_json(const Report& r) {
+    JsonWriter w;
+    w.begin_object();
+    w.key("schema").value("capsim.report/1");
+    w.key("scenario").value(r.scenario);
+    w.key("status").value(r.status);
+    w.key("unstable").value(r.unstable);
+    w.key("run").begin_object();
+    w.key("seed").value(r.seed);
+    w.key("replications").value(r.replications);
+    w.key("duration").value(r.duration);
+    w.key("warmup").value(r.warmup);
+    w.key("window").value(r.window);
+    w.key("events").value(r.events);
+    w.key("peak_tasks").value(r.peak_tasks);
+    w.end_object();
+
+    w.key("busiest").begin_object();
+    w.key("station").value(r.busiest_station);
+    w.key("resource").value(r.busiest_resource);
+    w.key("utilization").value(r.busiest_utilization);
+    w.end_object();
+
+    w.key("slos").begin_array();
+    for (const SloVerdict& v : r.slos) {
+        w.begin_object();
+        w.key("text").value(v.text);
+        w.key("endpoint").value(v.endpoint);
+        w.key("metric").value(v.metric);
+        w.key("threshold").value(v.threshold);
+        put(w, "value", v.value);
+        w.key("pass").value(v.pass);
+        w.key("confident").value(v.confident);
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("endpoints").begin_array();
+    for (const EndpointReport& e : r.endpoints) {
+        w.begin_object();
+        w.key("name").value(e.name);
+        w.key("service").value(e.service);
+        w.key("entry").value(e.entry);
+        w.key("completions").value(e.completions);
+        put(w, "arrival_rate", e.arrival_rate);
+        put(w, "throughput", e.throughput);
+        put(w, "error_rate", e.error_rate);
+        put(w, "errors", e.errors);
+        w.key("errors_by_cause").begin_object();
+        for (std::size_t c = 0; c < kCauses; ++c)
+            put(w, cause_name(static_cast<ErrorCause>(c)), e.errors_by_cause[c]);
+        w.end_object();
+        w.key("latency").begin_object();
+        put(w, "mean", e.latency.mean);
+        put(w, "p50", e.latency.p50);
+        put(w, "p90", e.latency.p90);
+        put(w, "p95", e.latency.p95);
+        put(w, "p99", e.latency.p99);
+        put(w, "p999", e.latency.p999);
+        put(w, "max", e.latency.max);
+        w.end_object();
+        w.key("attribution").begin_object();
+        for (std::size_t c = 0; c < kComponents; ++c)
+            put(w, component_name(static_cast<Component>(c)), e.attribution[c]);
+        w.end_object();
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("stations").begin_array();
+    for (const StationReport& s : r.stations) {
+        w.begin_object();
+        w.key("name").value(s.name);
+        w.key("kind").value("service");
+        w.key("replicas").value(s.replicas);
+        w.key("workers").value(s.workers);
+        w.key("cores").value(s.cores);
+        put(w, "worker_utilization", s.worker_utilization);
+        put(w, "core_utilization", s.core_utilization);
+        put(w, "throughput", s.throughput);
+        put(w, "waiting", s.waiting);
+        put(w, "in_system", s.in_system);
+        put(w, "waiting_max", s.waiting_max);
+        put(w, "wait", s.wait);
+        put(w, "rejected", s.rejected);
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("timeseries").begin_object();
+    w.key("window_end").numbers(r.window_end);
+    w.key("endpoints").begin_object();
+    for (const EndpointReport& e : r.endpoints) {
+        w.key(e.name).begin_object();
+        w.key("arrival_rate").numbers(e.series_arrival_rate);
+        w.key("throughput").numbers(e.series_throughput);
+        w.key("error_rate").numbers(e.series_error_rate);
+        w.key("p50").numbers(e.series_p50);
+        w.key("p99").numbers(e.series_p99);
+        w.end_object();
+    }
+    w.end_object();
+    w.key("stations").begin_object();
+    for (const StationReport& s : r.stations) {
+        w.key(s.name).begin_object();
+        w.key("waiting").numbers(s.series_waiting);
+        w.key("worker_utilization").numbers(s.series_worker_utilization);
+        w.key("core_utilization").numbers(s.series_core_utilization);
+        w.key("throughput").numbers(s.series_throughput);
+        w.end_object();
+    }
+    w.end_object();
+    w.end_object();
+
+    w.end_object();
+    std::string out = w.str();
+    out += '\n';
+    return out;
+}
+
+}  // namespace capsim

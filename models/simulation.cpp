@@ -1,0 +1,493 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#include "models/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/event_kind.hpp"
+
+namespace capsim {
+
+namespace {
+
+CpuScheduler::Mode cpu_mode(const ServiceSpec& s) {
+    // With no more workers than cores no step can ever wait for a core, so
+    // the cheapest regime is also the exact one.
+    if (s.workers <= s.cores) return CpuScheduler::Mode::Dedicated;
+    return s.cpu == CpuDiscipline::Fcfs ? CpuScheduler::Mode::Fcfs : CpuScheduler::Mode::Sharing;
+}
+
+std::uint32_t loop_count(double x) {
+    if (!(x > 0.0)) return 0;
+    return static_cast<std::uint32_t>(std::min(std::llround(x), 0xFFFFFFFELL));
+}
+
+}  // namespace
+
+Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
+    : m_(model), prog_(model.program) {
+    const Model& md = model.model;
+    const std::uint64_t seed = md.run.seed;
+    warmup_ = md.run.warmup;
+    end_ = md.run.duration;
+    out_.replication = replication;
+
+    for (const std::string& name : prog_.streams) streams_.emplace_back(seed, replication, name);
+
+    for (std::uint32_t s = 0; s < md.services.size(); ++s) {
+        const ServiceSpec& spec = md.services[s];
+        Service svc;
+        svc.first_replica = static_cast<std::uint32_t>(replicas_.size());
+        svc.replicas = spec.replicas;
+        svc.queue_capacity = spec.queue_capacity;
+        svc.balancer_rng = Rng(seed, replication, spec.path + ".balancer");
+        for (auto* g : {&svc.busy_workers, &svc.busy_cores, &svc.waiting}) {
+            g->run.reset(0.0, 0.0);
+            g->window.reset(0.0, 0.0);
+        }
+        services_.push_back(svc);
+        for (std::uint32_t r = 0; r < spec.replicas; ++r) {
+            Replica rep;
+            rep.service = s;
+            rep.free_workers = spec.workers;
+            rep.queue.configure(spec.queue, model.priority_classes);
+            rep.cpu.configure(cpu_mode(spec), spec.cores, static_cast<std::uint32_t>(replicas_.size()));
+            replicas_.push_back(std::move(rep));
+        }
+    }
+
+    out_.endpoints.resize(model.endpoints.size());
+    live_.resize(model.endpoints.size());
+    out_.stations.resize(md.services.size());
+
+    for (std::uint32_t s = 0; s < md.sources.size(); ++s) {
+        const SourceSpec& src = md.sources[s];
+        arrivals_.emplace_back(src);
+        arrival_rng_.emplace_back(seed, replication, src.path);
+        mix_rng_.emplace_back(seed, replication, src.path + ".mix");
+        think_rng_.emplace_back(seed, replication, src.path + ".think");
+        if (src.kind == SourceKind::Closed) {
+            for (std::uint32_t u = 0; u < src.users; ++u) {
+                const auto user = static_cast<std::uint32_t>(user_source_.size());
+                user_source_.push_back(s);
+                // Users start mid-think so they do not all fire at t = 0.
+                cal_.schedule(src.think.sample(think_rng_[s]), kThinkDone, user);
+            }
+        } else {
+            const double t = arrivals_[s].first(arrival_rng_[s]);
+            if (t <= end_) cal_.schedule(t, kArrival, s);
+        }
+    }
+    if (warmup_ > 0.0) cal_.schedule(warmup_, kWarmupEnd, 0);
+    if (md.run.window > 0.0) cal_.schedule(std::min(md.run.window, end_), kWindow, 0);
+}
+
+ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
+    std::uint64_t n = 0;
+    while (!cal_.empty() && !stop_) {
+        if (cal_.next_time() > end_) break;
+        const Event e = cal_.pop();
+        now_ = e.time;
+        dispatch(e);
+        drain();
+        // Polling an atomic every event would cost more than the event.
+        if ((++n & 0xFFFF) == 0 && cancel && cancel->load(std::memory_order_relaxed))
+            throw Interrupted{};
+        out_.peak_tasks = std::max<std::uint64_t>(out_.peak_tasks, tasks_.live());
+    }
+    const double stop_time = stop_ ? now_ : end_;
+    out_.measured = std::max(0.0, stop_time - warmup_);
+    out_.events = cal_.popped();
+    out_.in_flight_at_end = requests_.live();
+    for (std::uint32_t s = 0; s < services_.size(); ++s) {
+        Service& svc = services_[s];
+        StationResult& st = out_.stations[s];
+        st.busy_workers = svc.busy_workers.run.mean(stop_time);
+        st.busy_cores = svc.busy_cores.run.mean(stop_time);
+        st.waiting = svc.waiting.run.mean(stop_time);
+        st.waiting_max = svc.waiting.run.max();
+    }
+    return std::move(out_);
+}
+
+void Simulation::dispatch(const Event& e) {
+    switch (e.kind()) {
+        case kArrival: {
+            const std::uint32_t s = e.arg;
+            const double t = arrivals_[s].next(arrival_rng_[s]);
+            if (t <= end_) cal_.schedule(t, kArrival, s);
+            start_request(s, kNone);
+            return;
+        }
+        case kCpuDone: {
+            const std::uint32_t rep = tasks_[e.arg].replica;
+            const std::uint32_t before = replicas_[rep].cpu.busy();
+            replicas_[rep].cpu.finish_fcfs(cal_, now_);
+            cpu_changed(rep, before);
+            on_cpu_done(e.arg);
+            return;
+        }
+        case kPsDone: {
+            const std::uint32_t before = replicas_[e.arg].cpu.busy();
+            const std::uint32_t task = replicas_[e.arg].cpu.finish_sharing(cal_, now_);
+            cpu_changed(e.arg, before);
+            on_cpu_done(task);
+            return;
+        }
+        case kDelayDone: {
+            Task& t = tasks_[e.arg];
+            t.attr[static_cast<std::size_t>(Component::Delay)] += static_cast<float>(now_ - t.mark);
+            t.mark = now_;
+            ++t.pc;
+            step(e.arg);
+            return;
+        }
+        case kThinkDone: start_request(user_source_[e.arg], e.arg); return;
+        case kWindow: on_window(); return;
+        case kWarmupEnd: on_warmup_end(); return;
+        default: return;
+    }
+}
+
+void Simulation::on_cpu_done(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const double elapsed = now_ - t.mark;
+    t.attr[static_cast<std::size_t>(Component::Cpu)] += static_cast<float>(t.work);
+    t.attr[static_cast<std::size_t>(Component::CpuWait)] +=
+        static_cast<float>(std::max(0.0, elapsed - t.work));
+    t.mark = now_;
+    ++t.pc;
+    step(task);
+}
+
+void Simulation::cpu_changed(std::uint32_t replica, std::uint32_t busy_before) {
+    const std::uint32_t busy = replicas_[replica].cpu.busy();
+    if (busy != busy_before)
+        services_[replicas_[replica].service].busy_cores.add(
+            now_, static_cast<double>(busy) - static_cast<double>(busy_before));
+}
+
+void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
+    if (requests_.live() >= m_.model.run.max_in_flight) {
+        stop_ = true;
+        out_.unstable = true;
+        out_.unstable_time = now_;
+        out_.unstable_in_flight = requests_.live();
+        return;
+    }
+    const CompiledSource& cs = m_.sources[source];
+    std::uint32_t pick = 0;
+    if (cs.endpoints.size() > 1) {
+        const double u = mix_rng_[source].uniform01();
+        while (pick + 1 < cs.cumulative.size() && u > cs.cumulative[pick]) ++pick;
+    }
+    const std::uint32_t ep = cs.endpoints[pick];
+
+    const std::uint32_t r = requests_.acquire();
+    Request& req = requests_[r];
+    req.arrival = now_;
+    req.source = source;
+    req.user = user;
+    req.priority = m_.model.sources[source].priority;
+
+    const std::uint32_t t = tasks_.acquire();
+    Task& task = tasks_[t];
+    task.start = now_;
+    task.mark = now_;
+    task.request = r;
+    task.endpoint = ep;
+    task.pc = m_.endpoints[ep].entry;
+    admit(t, m_.endpoints[ep].service);
+}
+
+std::uint32_t Simulation::spawn(std::uint32_t parent) {
+    const std::uint32_t c = tasks_.acquire();
+    Task& child = tasks_[c];
+    const Task& p = tasks_[parent];
+    child.start = now_;
+    child.mark = now_;
+    child.request = p.request;
+    child.replica = p.replica;
+    child.parent = parent;
+    child.parent_gen = tasks_.generation(parent);
+    child.parent_wait = p.wait_id;
+    return c;
+}
+
+void Simulation::wait_for(std::uint32_t task, std::uint32_t needed, std::uint32_t may_fail) {
+    Task& t = tasks_[task];
+    ++t.wait_id;
+    t.pending = needed;
+    t.allowed_failures = may_fail;
+}
+
+std::uint32_t Simulation::choose_replica(std::uint32_t service) {
+    Service& svc = services_[service];
+    const std::uint32_t n = svc.replicas;
+    if (n == 1) return svc.first_replica;
+    switch (m_.model.services[service].balancer) {
+        case BalancerKind::RoundRobin: return svc.first_replica + static_cast<std::uint32_t>(svc.rr++ % n);
+        case BalancerKind::Random:
+            return svc.first_replica + static_cast<std::uint32_t>(svc.balancer_rng.below(n));
+        case BalancerKind::LeastOutstanding: {
+            // Scan from a rotating start so ties do not always favour replica 0.
+            const auto start = static_cast<std::uint32_t>(svc.rr++ % n);
+            std::uint32_t best = svc.first_replica + start;
+            for (std::uint32_t k = 1; k < n; ++k) {
+                const std::uint32_t r = svc.first_replica + (start + k) % n;
+                if (replicas_[r].outstanding < replicas_[best].outstanding) best = r;
+            }
+            return best;
+        }
+        case BalancerKind::PowerOfTwo: {
+            const auto a = static_cast<std::uint32_t>(svc.balancer_rng.below(n));
+            auto b = static_cast<std::uint32_t>(svc.balancer_rng.below(n - 1));
+            if (b >= a) ++b;
+            const std::uint32_t ra = svc.first_replica + a, rb = svc.first_replica + b;
+            return replicas_[rb].outstanding < replicas_[ra].outstanding ? rb : ra;
+        }
+    }
+    return svc.first_replica;
+}
+
+void Simulation::admit(std::uint32_t task, std::uint32_t service) {
+    const std::uint32_t r = choose_replica(service);
+    tasks_[task].replica = r;
+    Replica& rep = replicas_[r];
+    Service& svc = services_[service];
+    if (measuring(now_)) ++out_.endpoints[tasks_[task].endpoint].arrivals;
+    ++live_[tasks_[task].endpoint].window_arrivals;
+    if (rep.free_workers > 0) {
+        --rep.free_workers;
+        ++rep.outstanding;
+        svc.busy_workers.add(now_, 1.0);
+        grant_worker(task);
+        return;
+    }
+    if (rep.queue.size() >= svc.queue_capacity) {
+        if (measuring(now_)) ++out_.stations[service].rejected;
+        fail(task, ErrorCause::QueueFull);
+        return;
+    }
+    ++rep.outstanding;
+    rep.queue.push(task, requests_[tasks_[task].request].priority);
+    svc.waiting.add(now_, 1.0);
+}
+
+void Simulation::grant_worker(std::uint32_t task) {
+    Task& t = tasks_[task];
+    t.holds_worker = true;
+    const double waited = now_ - t.mark;
+    t.attr[static_cast<std::size_t>(Component::WorkerWait)] += static_cast<float>(waited);
+    t.mark = now_;
+    const std::uint32_t service = replicas_[t.replica].service;
+    if (measuring(now_)) {
+        StationResult& st = out_.stations[service];
+        ++st.admitted;
+        st.wait_sum += waited;
+    }
+    ready_.push_back(task);
+}
+
+void Simulation::release_worker(std::uint32_t replica) {
+    Replica& rep = replicas_[replica];
+    Service& svc = services_[rep.service];
+    --rep.outstanding;
+    if (measuring(now_)) ++out_.stations[rep.service].completed;
+    ++svc.window_completions;
+    if (!rep.queue.empty()) {
+        // The worker passes straight to the next request: busy count unchanged.
+        const std::uint32_t next = rep.queue.pop();
+        svc.waiting.add(now_, -1.0);
+        grant_worker(next);
+        return;
+    }
+    ++rep.free_workers;
+    svc.busy_workers.add(now_, -1.0);
+}
+
+void Simulation::drain() {
+    while (!ready_.empty()) step(ready_.pop_front());
+}
+
+void Simulation::step(std::uint32_t task) {
+    for (;;) {
+        Task& t = tasks_[task];
+        const Instr& in = prog_.code[t.pc];
+        switch (in.op) {
+            case Op::Cpu: {
+                const double work = prog_.laws[in.law].sample(streams_[in.stream]);
+                t.work = work;
+                t.mark = now_;
+                Replica& rep = replicas_[t.replica];
+                const std::uint32_t before = rep.cpu.busy();
+                rep.cpu.submit(cal_, now_, task, work);
+                cpu_changed(t.replica, before);
+                return;
+            }
+            case Op::Delay: {
+                const double d = prog_.laws[in.law].sample(streams_[in.stream]);
+                t.mark = now_;
+                cal_.schedule(now_ + d, kDelayDone, task);
+                return;
+            }
+            case Op::Call: {
+                const std::uint32_t callee = in.a;
+                wait_for(task, 1, 0);
+                const std::uint32_t c = spawn(task);
+                Task& child = tasks_[c];
+                child.endpoint = callee;
+                child.pc = m_.endpoints[callee].entry;
+                admit(c, m_.endpoints[callee].service);
+                return;
+            }
+            case Op::Loop: {
+                const std::uint32_t n = loop_count(prog_.laws[in.law].sample(streams_[in.stream]));
+                if (n == 0) {
+                    ++t.pc;
+                    continue;
+                }
+                const std::uint32_t body = in.a;
+                wait_for(task, 1, 0);
+                const std::uint32_t c = spawn(task);
+                Task& child = tasks_[c];
+                child.pc = body;
+                child.body = body;
+                child.counter = n;
+                ready_.push_back(c);
+                return;
+            }
+            case Op::Parallel: {
+                const std::uint32_t first = in.a, arms = in.b, need = in.c;
+                wait_for(task, need, arms - need);
+                for (std::uint32_t k = 0; k < arms; ++k) {
+                    const std::uint32_t c = spawn(task);
+                    tasks_[c].pc = prog_.arms[first + k].pc;
+                    ready_.push_back(c);
+                }
+                return;
+            }
+            case Op::Branch: {
+                const double u = streams_[in.stream].uniform01();
+                std::uint32_t k = in.a;
+                const std::uint32_t last = in.a + in.b - 1;
+                while (k < last && u > prog_.arms[k].cumulative) ++k;
+                t.pc = prog_.arms[k].pc;
+                continue;
+            }
+            case Op::Jump: t.pc = in.a; continue;
+            case Op::End:
+                if (t.counter > 1) {
+                    --t.counter;
+                    t.pc = t.body;
+                    continue;
+                }
+                finish(task);
+                return;
+        }
+    }
+}
+
+void Simulation::finish(std::uint32_t task) {
+    Task& t = tasks_[task];
+    if (t.holds_worker) release_worker(t.replica);
+    if (t.endpoint != kNone) {
+        EndpointLive& live = live_[t.endpoint];
+        const double latency = now_ - t.start;
+        live.window_latency.record(latency);
+        ++live.window_completions;
+        if (measuring(t.start)) {
+            EndpointResult& er = out_.endpoints[t.endpoint];
+            ++er.completions;
+            er.latency.record(latency);
+            for (std::size_t c = 0; c < kComponents; ++c) er.attribution[c] += t.attr[c];
+        }
+    }
+    complete(task, true, ErrorCause::QueueFull);
+}
+
+void Simulation::fail(std::uint32_t task, ErrorCause cause) {
+    Task& t = tasks_[task];
+    if (t.holds_worker) release_worker(t.replica);
+    if (t.endpoint != kNone) {
+        ++live_[t.endpoint].window_errors;
+        if (measuring(t.start)) ++out_.endpoints[t.endpoint].errors[static_cast<std::size_t>(cause)];
+    }
+    complete(task, false, cause);
+}
+
+void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
+    const Task t = tasks_[task];
+    tasks_.release(task);
+    if (t.parent == kNone) {
+        const Request req = requests_[t.request];
+        requests_.release(t.request);
+        if (req.user != kNone) {
+            const std::uint32_t s = user_source_[req.user];
+            const double think = m_.model.sources[s].think.sample(think_rng_[s]);
+            cal_.schedule(now_ + think, kThinkDone, req.user);
+        }
+        return;
+    }
+    if (tasks_.generation(t.parent) != t.parent_gen) return;  // parent already gone
+    Task& p = tasks_[t.parent];
+    if (p.wait_id != t.parent_wait) return;  // parent stopped waiting for this arm
+    if (ok) {
+        if (--p.pending > 0) return;
+    } else if (p.allowed_failures > 0) {
+        --p.allowed_failures;
+        return;
+    }
+    // This child unblocked its parent: its time is the parent's critical path.
+    for (std::size_t c = 0; c < kComponents; ++c) p.attr[c] += t.attr[c];
+    p.mark = now_;
+    ++p.wait_id;  // arms still running are orphaned: their results are ignored
+    if (ok) {
+        ++p.pc;
+        ready_.push_back(t.parent);
+    } else {
+        fail(t.parent, cause);
+    }
+}
+
+void Simulation::on_window() {
+    const double w = now_ - window_start_;
+    out_.window_end.push_back(now_);
+    for (std::size_t e = 0; e < live_.size(); ++e) {
+        EndpointLive& live = live_[e];
+        EndpointSeries& s = out_.endpoints[e].series;
+        s.arrivals.push_back(static_cast<double>(live.window_arrivals));
+        s.completions.push_back(static_cast<double>(live.window_completions));
+        s.errors.push_back(static_cast<double>(live.window_errors));
+        const bool any = live.window_latency.count() > 0;
+        s.p50.push_back(any ? live.window_latency.quantile(0.5) : std::nan(""));
+        s.p99.push_back(any ? live.window_latency.quantile(0.99) : std::nan(""));
+        live.window_latency.clear();
+        live.window_arrivals = live.window_completions = live.window_errors = 0;
+    }
+    for (std::size_t s = 0; s < services_.size(); ++s) {
+        Service& svc = services_[s];
+        StationSeries& ss = out_.stations[s].series;
+        ss.waiting.push_back(w > 0.0 ? svc.waiting.window.mean(now_) : svc.waiting.window.value());
+        ss.busy_workers.push_back(w > 0.0 ? svc.busy_workers.window.mean(now_)
+                                          : svc.busy_workers.window.value());
+        ss.busy_cores.push_back(w > 0.0 ? svc.busy_cores.window.mean(now_)
+                                        : svc.busy_cores.window.value());
+        ss.completions.push_back(static_cast<double>(svc.window_completions));
+        svc.window_completions = 0;
+        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores})
+            g->window.reset(now_, g->window.value());
+    }
+    window_start_ = now_;
+    const double next = now_ + m_.model.run.window;
+    if (now_ < end_) cal_.schedule(std::min(next, end_), kWindow, 0);
+}
+
+void Simulation::on_warmup_end() {
+    for (Service& svc : services_)
+        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores})
+            g->run.reset(now_, g->run.value());
+}
+
+}  // namespace capsim

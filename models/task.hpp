@@ -1,0 +1,45 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+
+#include "models/attribution.hpp"
+
+namespace capsim {
+
+inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+/// A request as its source sees it: created on arrival, freed when its
+/// root task ends.
+struct Request {
+    double arrival = 0.0;
+    std::uint32_t source = 0;
+    std::uint32_t user = kNone;  // closed-loop user waiting for it, if any
+    std::uint8_t priority = 0;
+};
+
+/// A thread of execution through the program: an endpoint frame (the root,
+/// or a synchronous call's callee, which holds a worker of its own), or a
+/// block run for a loop or a parallel arm on its parent's worker.
+struct Task {
+    double start = 0.0;  // when this frame began (an endpoint's latency starts here)
+    double mark = 0.0;   // when the current phase began (attribution)
+    double work = 0.0;   // CPU seconds of the current cpu step
+    std::uint32_t pc = 0;
+    std::uint32_t request = kNone;
+    std::uint32_t endpoint = kNone;  // set on endpoint frames only
+    std::uint32_t replica = kNone;   // where it runs
+    std::uint32_t parent = kNone;
+    std::uint32_t parent_gen = 0;   // parent's arena generation when spawned
+    std::uint32_t parent_wait = 0;  // parent's wait id when spawned
+    std::uint32_t wait_id = 0;      // bumped each time this task starts a wait
+    std::uint32_t counter = 0;      // loop iterations still to run
+    std::uint32_t pending = 0;      // children still needed to resume
+    std::uint32_t allowed_failures = 0;  // arms that may still fail (k of n)
+    std::uint32_t body = 0;         // loop: pc of the body's start
+    bool holds_worker = false;
+    Attribution attr{};
+};
+
+}  // namespace capsim

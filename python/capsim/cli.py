@@ -1,0 +1,161 @@
+"""The capsim command line: `capsim run FILE`.
+
+Exit codes: 0 ok, 1 an SLO failed or the system was unstable, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+import capsim
+from capsim.errors import ScenarioError
+from capsim.scenario import load
+
+EXAMPLES = """examples:
+  capsim run scenarios/checkout.toml
+  capsim run scenarios/checkout.toml --set services.api.replicas=8 --replications 10
+  capsim run scenarios/checkout.toml --json > report.json
+"""
+
+
+def _ms(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if x >= 10:
+        return f"{x:.1f}s"
+    if x >= 1:
+        return f"{x:.2f}s"
+    v = x * 1000
+    return f"{v:.3g}ms" if v >= 0.01 else f"{v * 1000:.3g}µs"
+
+
+def _ci(est: dict, fmt) -> str:
+    m, h = est["mean"], est["ci"]
+    if m is None:
+        return "-"
+    return fmt(m) if h is None else f"{fmt(m)} ±{fmt(h)}"
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.3g}%"
+
+
+def _rate(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x / 1000:.3g}k/s" if x >= 10000 else f"{x:.4g}/s"
+
+
+def print_report(report: dict, console: Console, wall: float) -> None:
+    run = report["run"]
+    status = report["status"]
+    style = "bold green" if status == "ok" else "bold red"
+    console.print(f"[bold]{report['scenario']}[/]  [{style}]{status}[/]  "
+                  f"{run['replications']} replication(s) × {run['duration']:g}s "
+                  f"(warm-up {run['warmup']:g}s), seed {run['seed']}, "
+                  f"{run['events']:,} events in {wall:.2f}s wall", highlight=False)
+    if report["slos"]:
+        t = Table(title="SLOs", title_justify="left")
+        for c in ("objective", "value", "verdict"):
+            t.add_column(c)
+        for s in report["slos"]:
+            fmt = _pct if s["metric"] == "error_rate" else _ms
+            verdict = "[green]pass[/]" if s["pass"] else "[red]FAIL[/]"
+            if not s["confident"]:
+                verdict += " (CI spans threshold)"
+            t.add_row(s["text"], _ci(s["value"], fmt), verdict)
+        console.print(t)
+    t = Table(title="Endpoints (mean ± 95% CI over replications)", title_justify="left")
+    for c in ("endpoint", "arrivals", "throughput", "errors", "p50", "p95", "p99", "p99.9", "max"):
+        t.add_column(c, justify="left" if c == "endpoint" else "right")
+    for e in report["endpoints"]:
+        lat = e["latency"]
+        t.add_row(e["name"] + ("" if e["entry"] else " (internal)"),
+                  _rate(e["arrival_rate"]["mean"]), _rate(e["throughput"]["mean"]),
+                  _pct(e["error_rate"]["mean"]), _ms(lat["p50"]["mean"]), _ms(lat["p95"]["mean"]),
+                  _ci(lat["p99"], _ms), _ms(lat["p999"]["mean"]), _ms(lat["max"]["mean"]))
+    console.print(t)
+    t = Table(title="Stations", title_justify="left")
+    for c in ("station", "capacity", "workers busy", "cores busy", "throughput", "queue mean",
+              "queue max", "wait", "rejected"):
+        t.add_column(c, justify="left" if c == "station" else "right")
+    for s in report["stations"]:
+        t.add_row(s["name"], f"{s['replicas']}×{s['workers']}w×{s['cores']}c",
+                  _pct(s["worker_utilization"]["mean"]), _pct(s["core_utilization"]["mean"]),
+                  _rate(s["throughput"]["mean"]), f"{s['waiting']['mean']:.3g}",
+                  f"{s['waiting_max']['mean']:.3g}", _ms(s["wait"]["mean"]),
+                  _rate(s["rejected"]["mean"]))
+    console.print(t)
+    b = report["busiest"]
+    console.print(f"Busiest: [bold]{b['station']}[/] {b['resource']} at {_pct(b['utilization'])}",
+                  highlight=False)
+
+
+def _overrides(args: argparse.Namespace) -> list[str]:
+    out = list(args.set or [])
+    if args.seed is not None:
+        out.append(f"run.seed={args.seed}")
+    if args.replications is not None:
+        out.append(f"run.replications={args.replications}")
+    if args.duration is not None:
+        out.append(f"run.duration={args.duration}")
+    return out
+
+
+def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
+    try:
+        sc = load(args.file, _overrides(args))
+    except ScenarioError as e:
+        err.print(str(e), highlight=False, markup=False)
+        return 2
+    start = time.perf_counter()
+    res = sc.run(threads=args.threads)
+    wall = time.perf_counter() - start
+    if args.json:
+        sys.stdout.write(res.to_json())
+    elif not args.quiet:
+        print_report(res.report, out, wall)
+    return 0 if res.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="capsim", description="Capacity-planning simulator: what breaks first at 10x traffic.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"capsim {capsim.__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = sub.add_parser("run", help="run a scenario and print its report", epilog=EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("file", help="scenario TOML file")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a scenario key, e.g. services.api.replicas=8 (repeatable)")
+    r.add_argument("--seed", type=int, help="random seed (run.seed)")
+    r.add_argument("--replications", type=int, help="independent replications (run.replications)")
+    r.add_argument("--duration", help="simulated time per replication, e.g. 60s (run.duration)")
+    r.add_argument("--threads", type=int, default=0, help="worker threads (default: all cores)")
+    r.add_argument("--json", action="store_true", help="print the JSON report (docs/report.md)")
+    r.add_argument("--quiet", action="store_true", help="print nothing; use the exit code")
+    r.set_defaults(func=cmd_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Console()
+    err = Console(stderr=True)
+    try:
+        return args.func(args, out, err)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

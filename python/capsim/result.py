@@ -1,0 +1,148 @@
+"""Run results: the JSON report as tidy pandas DataFrames."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+_LATENCY = ["mean", "p50", "p90", "p95", "p99", "p999", "max"]
+
+
+def _flat(prefix: str, est: dict) -> dict[str, float]:
+    """{"mean": m, "ci": h} -> {prefix: m, prefix_ci: h}."""
+    return {prefix: est["mean"], f"{prefix}_ci": est["ci"]}
+
+
+def _nan(x: Any) -> float:
+    return float("nan") if x is None else x
+
+
+class Result:
+    """The report of a run (schema ``capsim.report/1``, docs/report.md).
+
+    Every statistic is a mean over replications; its ``*_ci`` column is the
+    95% confidence half-width (Student t; NaN with one replication). Times
+    are seconds, rates are per second, utilisations and error rates are
+    fractions.
+    """
+
+    def __init__(self, report: dict, text: str | None = None):
+        self.report = report
+        self._text = text if text is not None else json.dumps(report, indent=2)
+
+    @property
+    def status(self) -> str:
+        """"ok", or "unstable: ..." when the load exceeded capacity."""
+        return self.report["status"]
+
+    @property
+    def ok(self) -> bool:
+        """True when the run was stable and every SLO passed."""
+        return not self.report["unstable"] and all(s["pass"] for s in self.report["slos"])
+
+    @property
+    def endpoints(self) -> pd.DataFrame:
+        """One row per endpoint: rates (1/s), error rate, latency (s) with CIs."""
+        rows = []
+        for e in self.report["endpoints"]:
+            row: dict[str, Any] = {"endpoint": e["name"], "service": e["service"], "entry": e["entry"]}
+            row.update(_flat("arrival_rate", e["arrival_rate"]))
+            row.update(_flat("throughput", e["throughput"]))
+            row.update(_flat("error_rate", e["error_rate"]))
+            for cause, est in e["errors_by_cause"].items():
+                row.update(_flat(f"errors_{cause}", est))
+            for q in _LATENCY:
+                row.update(_flat(q, e["latency"][q]))
+            rows.append(row)
+        return pd.DataFrame(rows).astype({c: float for c in _float_columns(rows)})
+
+    @property
+    def stations(self) -> pd.DataFrame:
+        """One row per station: utilisation, throughput (1/s), queue, waits (s)."""
+        rows = []
+        for s in self.report["stations"]:
+            row: dict[str, Any] = {k: s[k] for k in ("name", "kind", "replicas", "workers", "cores")}
+            row["station"] = row.pop("name")
+            for key in ("worker_utilization", "core_utilization", "throughput", "waiting",
+                        "in_system", "waiting_max", "wait", "rejected"):
+                row.update(_flat(key, s[key]))
+            rows.append(row)
+        df = pd.DataFrame(rows)
+        return df[["station"] + [c for c in df.columns if c != "station"]]
+
+    @property
+    def attribution(self) -> pd.DataFrame:
+        """Mean seconds per request by component (long form: endpoint, component)."""
+        rows = []
+        for e in self.report["endpoints"]:
+            for comp, est in e["attribution"].items():
+                rows.append({"endpoint": e["name"], "component": comp,
+                             "seconds": _nan(est["mean"]), "seconds_ci": _nan(est["ci"])})
+        return pd.DataFrame(rows)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """Per window (long form): time (window end, s), entity, metric, value."""
+        ts = self.report["timeseries"]
+        times = ts["window_end"]
+        frames = []
+        for kind in ("endpoints", "stations"):
+            for name, metrics in ts[kind].items():
+                for metric, values in metrics.items():
+                    frames.append(pd.DataFrame({
+                        "time": times, "kind": kind[:-1], "name": name, "metric": metric,
+                        "value": [_nan(v) for v in values]}))
+        if not frames:
+            return pd.DataFrame(columns=["time", "kind", "name", "metric", "value"])
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def slos(self) -> pd.DataFrame:
+        """One row per SLO: the value, its CI, pass, and whether the CI is clear of the threshold."""
+        rows = [{"slo": s["text"], "endpoint": s["endpoint"], "metric": s["metric"],
+                 "threshold": s["threshold"], "value": _nan(s["value"]["mean"]),
+                 "value_ci": _nan(s["value"]["ci"]), "pass": s["pass"], "confident": s["confident"]}
+                for s in self.report["slos"]]
+        return pd.DataFrame(rows, columns=["slo", "endpoint", "metric", "threshold", "value",
+                                           "value_ci", "pass", "confident"])
+
+    @property
+    def busiest(self) -> dict:
+        """The most utilised resource: {"station", "resource", "utilization"}."""
+        return dict(self.report["busiest"])
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """The report as JSON text; written to `path` when given."""
+        if path is not None:
+            Path(path).write_text(self._text)
+        return self._text
+
+    def to_csv(self, directory: str | Path) -> None:
+        """Write endpoints.csv, stations.csv and timeseries.csv into `directory`."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        self.endpoints.to_csv(d / "endpoints.csv", index=False)
+        self.stations.to_csv(d / "stations.csv", index=False)
+        self.timeseries.to_csv(d / "timeseries.csv", index=False)
+
+    def to_parquet(self, directory: str | Path) -> None:
+        """Write endpoints/stations/timeseries as Parquet (needs pyarrow)."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        self.endpoints.to_parquet(d / "endpoints.parquet", index=False)
+        self.stations.to_parquet(d / "stations.parquet", index=False)
+        self.timeseries.to_parquet(d / "timeseries.parquet", index=False)
+
+    def __repr__(self) -> str:
+        b = self.report["busiest"]
+        return (f"<capsim.Result {self.report['scenario']!r} {self.status}; busiest: "
+                f"{b['station']} {b['resource']} at {_nan(b['utilization']):.0%}>")
+
+
+def _float_columns(rows: list[dict]) -> list[str]:
+    if not rows:
+        return []
+    return [k for k, v in rows[0].items() if k not in ("endpoint", "service", "entry")]

@@ -1,0 +1,473 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#include "scenario/loader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "scenario/loader_parts.hpp"
+#include "scenario/overrides.hpp"
+#include "scenario/table_loader.hpp"
+#include "scenario/toml.hpp"
+
+namespace capsim::scenario {
+
+namespace {
+
+using Words = std::vector<std::string>;
+
+const Words kTopKeys = {"name", "description", "run", "services", "traffic", "slo"};
+const Words kRunKeys = {"duration", "warmup", "seed", "replications", "window", "max_in_flight"};
+const Words kServiceKeys = {"replicas", "workers", "cores", "cpu", "queue",
+                            "queue_discipline", "balancer", "endpoints"};
+const Words kStepKinds = {"cpu", "delay", "call", "loop", "parallel", "branch"};
+const Words kSloMetrics = {"mean", "p50", "p90", "p95", "p99", "p999", "max", "error_rate"};
+
+class Loader {
+public:
+    Loader(TableReader& rd, Model& model) : rd_(rd), m_(model) {}
+
+    void load(const toml::table& root) {
+        rd_.check_keys(root, "", kTopKeys);
+        if (auto n = rd_.string(root, "", "name")) m_.name = *n;
+        if (const auto* run = table(root, "", "run")) load_run(*run);
+        const toml::table* services = table(root, "", "services");
+        if (!services || services->empty())
+            rd_.error(services ? services : nullptr, "services",
+                      "a scenario needs at least one service",
+                      "a [services.NAME] table with endpoints");
+        else
+            for (const auto& [k, v] : *services) load_service(std::string(k.str()), v);
+        load_traffic(rd_, root, m_, refs_);
+        if (const toml::node* slo = root.get("slo")) load_slos(*slo);
+        check_references();
+    }
+
+private:
+    const toml::table* table(const toml::table& t, const std::string& path, std::string_view key) {
+        const toml::node* n = t.get(key);
+        if (!n) return nullptr;
+        if (const auto* tt = n->as_table()) return tt;
+        rd_.error(n, TableReader::join(path, key),
+                  "expected a table, found " + TableReader::type_name(*n), "a table");
+        return nullptr;
+    }
+
+    void load_run(const toml::table& t) {
+        const std::string p = "run";
+        rd_.check_keys(t, p, kRunKeys);
+        RunSpec& r = m_.run;
+        if (auto v = rd_.duration(t, p, "duration")) {
+            if (*v <= 0.0) rd_.error(t.get("duration"), p + ".duration", "duration must be > 0");
+            else r.duration = *v;
+        }
+        if (auto v = rd_.duration(t, p, "warmup")) r.warmup = *v;
+        if (r.warmup >= r.duration)
+            rd_.error(t.get("warmup"), p + ".warmup", "warm-up must end before the run does",
+                      "a warm-up shorter than the duration");
+        if (auto v = rd_.integer(t, p, "seed", 0, std::numeric_limits<std::int64_t>::max()))
+            r.seed = static_cast<std::uint64_t>(*v);
+        if (auto v = rd_.integer(t, p, "replications", 1, 10000))
+            r.replications = static_cast<std::uint32_t>(*v);
+        if (auto v = rd_.duration(t, p, "window")) {
+            if (*v <= 0.0) rd_.error(t.get("window"), p + ".window", "window must be > 0");
+            else r.window = *v;
+        }
+        if (auto v = rd_.integer(t, p, "max_in_flight", 1, 100000000))
+            r.max_in_flight = static_cast<std::uint64_t>(*v);
+        if (r.duration / r.window > 1e6)
+            rd_.error(t.get("window"), p + ".window",
+                      "more than a million time-series windows; use a longer window",
+                      "window >= duration / 1000000");
+    }
+
+    void load_service(const std::string& name, const toml::node& node) {
+        const std::string p = "services." + name;
+        const auto* t = node.as_table();
+        if (!t) {
+            rd_.error(&node, p, "expected a table, found " + TableReader::type_name(node),
+                      "a [" + p + "] table");
+            return;
+        }
+        rd_.check_keys(*t, p, kServiceKeys);
+        ServiceSpec s;
+        s.name = name;
+        s.path = p;
+        if (auto v = rd_.integer(*t, p, "replicas", 1, 100000)) s.replicas = std::uint32_t(*v);
+        if (auto v = rd_.integer(*t, p, "cores", 1, 100000)) s.cores = std::uint32_t(*v);
+        s.workers = s.cores;
+        if (auto v = rd_.integer(*t, p, "workers", 1, 1000000)) s.workers = std::uint32_t(*v);
+        if (double(s.replicas) * s.workers > 1e7)
+            rd_.error(t->get("workers"), p + ".workers",
+                      "replicas x workers exceeds 10,000,000 concurrency slots",
+                      "fewer replicas or workers");
+        if (auto v = rd_.choice<CpuDiscipline>(*t, p, "cpu",
+                                               {{"ps", CpuDiscipline::ProcessorSharing},
+                                                {"fcfs", CpuDiscipline::Fcfs}}))
+            s.cpu = *v;
+        if (const toml::node* q = t->get("queue")) {
+            if (const auto* str = q->as_string(); str && str->get() == "unbounded") {
+                s.queue_capacity = ServiceSpec::kUnbounded;
+            } else if (const auto* i = q->as_integer(); i && i->get() >= 0) {
+                s.queue_capacity = static_cast<std::uint64_t>(i->get());
+            } else {
+                rd_.error(q, p + ".queue", "invalid queue capacity",
+                          "an integer >= 0 (waiting requests per replica) or \"unbounded\"",
+                          q->is_string() ? TableReader::suggest(q->as_string()->get(), {"unbounded"})
+                                         : "");
+            }
+        }
+        if (auto v = rd_.choice<QueueDiscipline>(*t, p, "queue_discipline",
+                                                 {{"fcfs", QueueDiscipline::Fcfs},
+                                                  {"lifo", QueueDiscipline::Lifo},
+                                                  {"priority", QueueDiscipline::Priority}}))
+            s.queue = *v;
+        if (auto v = rd_.choice<BalancerKind>(*t, p, "balancer",
+                                              {{"round_robin", BalancerKind::RoundRobin},
+                                               {"random", BalancerKind::Random},
+                                               {"least_outstanding", BalancerKind::LeastOutstanding},
+                                               {"power_of_two", BalancerKind::PowerOfTwo}}))
+            s.balancer = *v;
+        const toml::table* eps = table(*t, p, "endpoints");
+        if (!eps || eps->empty()) {
+            rd_.error(eps ? eps : &node, p + ".endpoints", "a service needs at least one endpoint",
+                      "a [" + p + ".endpoints.NAME] table with steps");
+        } else {
+            for (const auto& [k, v] : *eps) {
+                EndpointSpec e;
+                e.name = std::string(k.str());
+                e.path = p + ".endpoints." + e.name;
+                const auto* et = v.as_table();
+                if (!et) {
+                    rd_.error(&v, e.path, "expected a table, found " + TableReader::type_name(v),
+                              "a table with a steps array");
+                    continue;
+                }
+                rd_.check_keys(*et, e.path, {"steps"});
+                const toml::node* steps = et->get("steps");
+                if (!steps)
+                    rd_.error(&v, e.path + ".steps", "an endpoint needs steps",
+                              "steps = [ { cpu = \"5ms\" }, ... ]");
+                else
+                    e.steps = block(*steps, e.path + ".steps");
+                s.endpoints.push_back(std::move(e));
+            }
+        }
+        m_.services.push_back(std::move(s));
+    }
+
+    BlockSpec block(const toml::node& node, const std::string& path) {
+        BlockSpec out;
+        const auto* arr = node.as_array();
+        if (!arr) {
+            rd_.error(&node, path, "expected an array of steps, found " + TableReader::type_name(node),
+                      "[ { cpu = \"5ms\" }, { call = \"db.query\" } ]");
+            return out;
+        }
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            const std::string sp = TableReader::index(path, i);
+            if (auto s = step((*arr)[i], sp)) out.push_back(std::move(*s));
+        }
+        return out;
+    }
+
+    std::optional<StepSpec> step(const toml::node& node, const std::string& path) {
+        const auto* t = node.as_table();
+        if (!t) {
+            rd_.error(&node, path, "expected a step table, found " + TableReader::type_name(node),
+                      "a step such as { cpu = \"5ms\" }");
+            return std::nullopt;
+        }
+        std::vector<std::string> kinds;
+        for (const auto& [k, v] : *t)
+            for (const std::string& sk : kStepKinds)
+                if (k.str() == sk) kinds.push_back(sk);
+        if (kinds.size() != 1) {
+            std::string found;
+            std::string suggestion;
+            for (const auto& [k, v] : *t) {
+                found += (found.empty() ? "" : ", ") + std::string(k.str());
+                if (suggestion.empty()) suggestion = TableReader::suggest(k.str(), kStepKinds);
+            }
+            rd_.error(&node, path,
+                      kinds.empty() ? "a step needs a kind" : "a step has exactly one kind",
+                      TableReader::one_of(kStepKinds) + " as the step's first key", suggestion);
+            return std::nullopt;
+        }
+        StepSpec s;
+        s.path = path;
+        const std::string& kind = kinds[0];
+        if (kind == "cpu" || kind == "delay") {
+            rd_.check_keys(*t, path, {kind});
+            s.kind = kind == "cpu" ? StepKind::Cpu : StepKind::Delay;
+            auto law = rd_.law(*t, path, kind, Dimension::Time);
+            if (!law) return std::nullopt;
+            s.law = std::move(*law);
+        } else if (kind == "call") {
+            rd_.check_keys(*t, path, {"call"});
+            s.kind = StepKind::Call;
+            auto target = rd_.string(*t, path, "call");
+            if (!target) return std::nullopt;
+            s.target = *target;
+            refs_.push_back(Reference{t->get("call"), path + ".call", s.target});
+        } else if (kind == "loop") {
+            rd_.check_keys(*t, path, {"loop", "steps"});
+            s.kind = StepKind::Loop;
+            auto law = rd_.law(*t, path, "loop", Dimension::Count);
+            if (!law) return std::nullopt;
+            s.law = std::move(*law);
+            const toml::node* body = t->get("steps");
+            if (!body) {
+                rd_.error(&node, path + ".steps", "a loop needs a body",
+                          "loop = 10, steps = [ ... ]");
+                return std::nullopt;
+            }
+            s.blocks.push_back(block(*body, path + ".steps"));
+        } else if (kind == "parallel") {
+            if (!parallel(*t, path, s)) return std::nullopt;
+        } else {
+            if (!branch(*t, path, s)) return std::nullopt;
+        }
+        return s;
+    }
+
+    bool parallel(const toml::table& t, const std::string& path, StepSpec& s) {
+        rd_.check_keys(t, path, {"parallel", "steps", "join"});
+        s.kind = StepKind::Parallel;
+        const toml::node* arms = t.get("parallel");
+        if (const auto* n = arms->as_integer()) {
+            // parallel = N, steps = [...]: N copies of one block (a fan-out).
+            if (n->get() < 1 || n->get() > 10000) {
+                rd_.error(arms, path + ".parallel", "fan-out out of range", "an integer from 1 to 10000");
+                return false;
+            }
+            const toml::node* body = t.get("steps");
+            if (!body) {
+                rd_.error(&t, path + ".steps", "a fan-out needs the block to run",
+                          "parallel = 3, steps = [ ... ]");
+                return false;
+            }
+            const BlockSpec b = block(*body, path + ".steps");
+            s.blocks.assign(static_cast<std::size_t>(n->get()), b);
+        } else if (const auto* a = arms->as_array()) {
+            if (t.get("steps"))
+                rd_.error(t.get("steps"), path + ".steps",
+                          "steps is for parallel = N; list each arm's steps in the parallel array");
+            if (a->empty()) {
+                rd_.error(arms, path + ".parallel", "a parallel step needs at least one arm");
+                return false;
+            }
+            for (std::size_t i = 0; i < a->size(); ++i)
+                s.blocks.push_back(block((*a)[i], TableReader::index(path + ".parallel", i)));
+        } else {
+            rd_.error(arms, path + ".parallel", "expected a count or an array of arms",
+                      "parallel = 3 with steps = [...], or parallel = [ [ ... ], [ ... ] ]");
+            return false;
+        }
+        const auto n = static_cast<std::int64_t>(s.blocks.size());
+        if (const toml::node* j = t.get("join")) {
+            if (const auto* js = j->as_string()) {
+                if (js->get() == "all") s.join = JoinKind::All;
+                else if (js->get() == "first") s.join = JoinKind::First;
+                else {
+                    rd_.error(j, path + ".join", "unknown join \"" + js->get() + "\"",
+                              "\"all\", \"first\" or a count k of n",
+                              TableReader::suggest(js->get(), {"all", "first"}));
+                    return false;
+                }
+            } else if (const auto* ji = j->as_integer(); ji && ji->get() >= 1 && ji->get() <= n) {
+                s.join = JoinKind::KOfN;
+                s.join_k = static_cast<std::uint32_t>(ji->get());
+            } else {
+                rd_.error(j, path + ".join", "invalid join",
+                          "\"all\", \"first\" or an integer from 1 to " + std::to_string(n));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    bool branch(const toml::table& t, const std::string& path, StepSpec& s) {
+        rd_.check_keys(t, path, {"branch"});
+        s.kind = StepKind::Branch;
+        const toml::node* arms = t.get("branch");
+        const auto* a = arms->as_array();
+        if (!a || a->empty()) {
+            rd_.error(arms, path + ".branch", "expected an array of weighted arms",
+                      "branch = [ { weight = 0.9, steps = [...] }, { weight = 0.1, steps = [...] } ]");
+            return false;
+        }
+        double total = 0.0;
+        bool ok = true;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            const std::string ap = TableReader::index(path + ".branch", i);
+            const auto* at = (*a)[i].as_table();
+            if (!at) {
+                rd_.error(&(*a)[i], ap, "expected an arm table", "{ weight = 0.5, steps = [...] }");
+                ok = false;
+                continue;
+            }
+            rd_.check_keys(*at, ap, {"weight", "steps"});
+            const auto w = rd_.number(*at, ap, "weight", 0.0, 1e12);
+            if (!at->get("weight")) rd_.error(at, ap + ".weight", "an arm needs a weight", "weight = 0.5");
+            const toml::node* body = at->get("steps");
+            if (!w) {
+                ok = false;
+                continue;
+            }
+            total += *w;
+            s.weights.push_back(*w);
+            s.blocks.push_back(body ? block(*body, ap + ".steps") : BlockSpec{});
+        }
+        if (ok && !(total > 0.0)) {
+            rd_.error(arms, path + ".branch", "branch weights sum to 0", "positive weights");
+            ok = false;
+        }
+        return ok;
+    }
+
+    void load_slos(const toml::node& node) {
+        const auto* arr = node.as_array();
+        if (!arr) {
+            rd_.error(&node, "slo", "expected [[slo]] tables",
+                      "[[slo]] with endpoint = \"api.checkout\" and p99 = \"300ms\"");
+            return;
+        }
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            const std::string p = TableReader::index("slo", i);
+            const auto* t = (*arr)[i].as_table();
+            if (!t) {
+                rd_.error(&(*arr)[i], p, "expected a table", "{ endpoint = \"api.checkout\", p99 = \"300ms\" }");
+                continue;
+            }
+            Words keys = kSloMetrics;
+            keys.push_back("endpoint");
+            rd_.check_keys(*t, p, keys);
+            auto ep = rd_.string(*t, p, "endpoint");
+            if (!ep) {
+                if (!t->get("endpoint"))
+                    rd_.error(t, p + ".endpoint", "an SLO needs an endpoint", "endpoint = \"api.checkout\"");
+                continue;
+            }
+            refs_.push_back(Reference{t->get("endpoint"), p + ".endpoint", *ep});
+            std::size_t metrics = 0;
+            for (std::size_t k = 0; k < kSloMetrics.size(); ++k) {
+                const std::string& key = kSloMetrics[k];
+                if (!t->get(key)) continue;
+                ++metrics;
+                SloSpec slo;
+                slo.path = p + "." + key;
+                slo.endpoint = *ep;
+                slo.metric = static_cast<SloMetric>(k);
+                std::optional<double> v = key == "error_rate" ? rd_.fraction(*t, p, key)
+                                                              : rd_.duration(*t, p, key);
+                if (!v) continue;
+                slo.threshold = *v;
+                const toml::node* raw = t->get(key);
+                const std::string shown =
+                    raw->is_string() ? raw->as_string()->get() : std::to_string(*v);
+                slo.text = *ep + " " + (key == "p999" ? "p99.9" : key) + " < " + shown;
+                m_.slos.push_back(std::move(slo));
+            }
+            if (metrics == 0)
+                rd_.error(t, p, "an SLO needs a metric", TableReader::one_of(kSloMetrics));
+        }
+    }
+
+    void check_references() {
+        Words names;
+        for (const ServiceSpec& s : m_.services)
+            for (const EndpointSpec& e : s.endpoints) names.push_back(s.name + "." + e.name);
+        for (const Reference& r : refs_) {
+            bool found = false;
+            for (const std::string& n : names) found = found || n == r.target;
+            if (found) continue;
+            std::string hint = TableReader::suggest(r.target, names);
+            if (hint.empty() && r.target.find('.') == std::string::npos) {
+                // "query" for "db.query": find the endpoint by its own name.
+                for (const std::string& n : names)
+                    if (n.substr(n.find('.') + 1) == r.target) hint = n;
+            }
+            rd_.error(r.node, r.path, "unknown endpoint \"" + r.target + "\"",
+                      "\"service.endpoint\", one of the endpoints defined under [services]", hint);
+        }
+    }
+
+    TableReader& rd_;
+    Model& m_;
+    std::vector<Reference> refs_;
+};
+
+LoadResult validate(TableReader& rd, toml::table root, const std::vector<std::string>& overrides,
+                    const std::string& default_name) {
+    LoadResult out;
+    apply_overrides(rd, root, overrides);
+    Model model;
+    model.name = default_name;
+    if (!has_errors(rd.diagnostics())) Loader(rd, model).load(root);
+    out.diagnostics = std::move(rd.diagnostics());
+    if (!has_errors(out.diagnostics)) out.model = std::move(model);
+    return out;
+}
+
+}  // namespace
+
+LoadResult load_string(std::string_view text, const std::string& name,
+                       const std::filesystem::path& base_dir,
+                       const std::vector<std::string>& overrides) {
+    TableReader rd(name, LawContext{base_dir});
+    toml::parse_result parsed = toml::parse(text, name);
+    if (!parsed) {
+        const auto& err = parsed.error();
+        Diagnostic d;
+        d.file = name;
+        d.line = static_cast<std::uint32_t>(err.source().begin.line);
+        d.column = static_cast<std::uint32_t>(err.source().begin.column);
+        d.message = "TOML syntax: " + std::string(err.description());
+        d.expected = "valid TOML (toml.io); inline tables may span lines";
+        LoadResult out;
+        out.diagnostics.push_back(std::move(d));
+        return out;
+    }
+    return validate(rd, std::move(parsed).table(), overrides,
+                    std::filesystem::path(name).stem().string());
+}
+
+LoadResult load_table(toml::table table, const std::string& name,
+                      const std::filesystem::path& base_dir,
+                      const std::vector<std::string>& overrides) {
+    TableReader rd("", LawContext{base_dir});
+    return validate(rd, std::move(table), overrides, name);
+}
+
+LoadResult load_file(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+    const std::string name = file.string();
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec || !std::filesystem::is_regular_file(file, ec)) {
+        LoadResult out;
+        Diagnostic d;
+        d.file = name;
+        d.message = "cannot read the scenario file" + (ec ? ": " + ec.message() : std::string());
+        d.expected = "a readable TOML file";
+        out.diagnostics.push_back(std::move(d));
+        return out;
+    }
+    if (size > 16u * 1024 * 1024) {
+        LoadResult out;
+        Diagnostic d;
+        d.file = name;
+        d.message = "the scenario file is " + std::to_string(size / (1024 * 1024)) +
+                    " MB; scenarios are limited to 16 MB";
+        d.expected = "a scenario file under 16 MB (put large traces in CSV files)";
+        out.diagnostics.push_back(std::move(d));
+        return out;
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    const std::string text = buf.str();
+    return load_string(text, name, file.parent_path(), overrides);
+}
+
+}  // namespace capsim::scenario

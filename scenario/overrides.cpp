@@ -1,0 +1,140 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#include "scenario/overrides.hpp"
+
+#include <optional>
+#include <variant>
+
+namespace capsim::scenario {
+
+namespace {
+
+using Segment = std::variant<std::string, std::size_t>;
+
+// Split a.b."c.d"[2].e into segments; nullopt when malformed.
+std::optional<std::vector<Segment>> split_path(const std::string& path) {
+    std::vector<Segment> out;
+    std::size_t i = 0;
+    const std::size_t n = path.size();
+    bool need_key = true;
+    while (i < n) {
+        if (path[i] == '[') {
+            const std::size_t close = path.find(']', i);
+            if (close == std::string::npos || close == i + 1) return std::nullopt;
+            std::size_t idx = 0;
+            for (std::size_t k = i + 1; k < close; ++k) {
+                if (path[k] < '0' || path[k] > '9' || idx > 1000000) return std::nullopt;
+                idx = idx * 10 + static_cast<std::size_t>(path[k] - '0');
+            }
+            out.emplace_back(idx);
+            i = close + 1;
+            need_key = false;
+            continue;
+        }
+        if (path[i] == '.') {
+            if (need_key) return std::nullopt;
+            ++i;
+            need_key = true;
+            continue;
+        }
+        if (!need_key) return std::nullopt;
+        std::string key;
+        if (path[i] == '"') {
+            const std::size_t close = path.find('"', i + 1);
+            if (close == std::string::npos) return std::nullopt;
+            key = path.substr(i + 1, close - i - 1);
+            i = close + 1;
+        } else {
+            while (i < n && path[i] != '.' && path[i] != '[') key += path[i++];
+        }
+        if (key.empty()) return std::nullopt;
+        out.emplace_back(key);
+        need_key = false;
+    }
+    if (need_key) return std::nullopt;
+    return out;
+}
+
+// The value as TOML, or as a plain string when it is not TOML.
+toml::table parse_value(const std::string& text) {
+    toml::parse_result r = toml::parse("v = " + text);
+    if (r && r.table().contains("v")) return std::move(r).table();
+    toml::table t;
+    t.insert("v", text);
+    return t;
+}
+
+}  // namespace
+
+void apply_overrides(TableReader& rd, toml::table& root, const std::vector<std::string>& overrides) {
+    const char* expected = "key.path=value, e.g. services.api.replicas=8";
+    for (const std::string& o : overrides) {
+        Diagnostic d;
+        d.file = "--set " + o;
+        const std::size_t eq = o.find('=');
+        if (eq == std::string::npos) {
+            d.message = "an override needs '='";
+            d.expected = expected;
+            rd.diagnostics().push_back(d);
+            continue;
+        }
+        const std::string path = o.substr(0, eq);
+        d.path = path;
+        const auto segs = split_path(path);
+        if (!segs || !std::holds_alternative<std::string>(segs->front())) {
+            d.message = "malformed key path \"" + path + "\"";
+            d.expected = expected;
+            rd.diagnostics().push_back(d);
+            continue;
+        }
+        toml::table value = parse_value(o.substr(eq + 1));
+        toml::node* cur = &root;
+        bool ok = true;
+        for (std::size_t k = 0; k + 1 < segs->size() && ok; ++k) {
+            const Segment& s = (*segs)[k];
+            if (const auto* key = std::get_if<std::string>(&s)) {
+                auto* t = cur->as_table();
+                if (!t) {
+                    ok = false;
+                    break;
+                }
+                if (!t->contains(*key)) {
+                    if (std::holds_alternative<std::size_t>((*segs)[k + 1])) {
+                        ok = false;
+                        break;
+                    }
+                    t->insert(*key, toml::table{});
+                }
+                cur = t->get(*key);
+            } else {
+                auto* a = cur->as_array();
+                const std::size_t idx = std::get<std::size_t>(s);
+                if (!a || idx >= a->size()) {
+                    ok = false;
+                    break;
+                }
+                cur = a->get(idx);
+            }
+        }
+        if (ok) {
+            const Segment& last = segs->back();
+            toml::node* v = value.get("v");
+            if (const auto* key = std::get_if<std::string>(&last)) {
+                if (auto* t = cur->as_table()) t->insert_or_assign(*key, std::move(*v));
+                else ok = false;
+            } else {
+                auto* a = cur->as_array();
+                const std::size_t idx = std::get<std::size_t>(last);
+                if (a && idx < a->size()) a->replace(a->begin() + static_cast<std::ptrdiff_t>(idx), std::move(*v));
+                else ok = false;
+            }
+        }
+        if (!ok) {
+            d.message = "cannot set \"" + path + "\": a part of the path is not a table, or an index is out of range";
+            d.expected = expected;
+            rd.diagnostics().push_back(d);
+        }
+    }
+}
+
+}  // namespace capsim::scenario

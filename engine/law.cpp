@@ -12,20 +12,53 @@ namespace capsim {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kBelowOne = 0x1.fffffffffffffp-1;  // largest double < 1
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 
-// uniform01() rounds to exactly 1.0 once in 2^53 draws (k + 0.5 ties to even
-// near 2^53); the inversions below need u < 1 to stay finite.
-inline double draw(Rng& rng) {
-    return std::min(rng.uniform01(), kBelowOne);
-}
+// The inversions below need u in (0, 1) to stay finite; uniform01() promises it.
+inline double draw(Rng& rng) { return rng.uniform01(); }
 
 // -log(1 - u): the exponential inversion, increasing in u so that every
 // family moves the same way when a what-if swaps one law for another.
-inline double exp1(double u) { return -std::log1p(-u); }
+inline double exp1(double u) {
+    return -std::log1p(-u);
+}
 
-inline double normal_pdf(double x) { return kInvSqrt2Pi * std::exp(-0.5 * x * x); }
+inline double normal_pdf(double x) {
+    return kInvSqrt2Pi * std::exp(-0.5 * x * x);
+}
+
+// AS241 coefficients, highest power first (for horner).
+constexpr double kAs241A[] = {2.5090809287301226727e+3, 3.3430575583588128105e+4,
+                              6.7265770927008700853e+4, 4.5921953931549871457e+4,
+                              1.3731693765509461125e+4, 1.9715909503065514427e+3,
+                              1.3314166789178437745e+2, 3.3871328727963666080e+0};
+constexpr double kAs241B[] = {5.2264952788528545610e+3, 2.8729085735721942674e+4,
+                              3.9307895800092710610e+4, 2.1213794301586595867e+4,
+                              5.3941960214247511077e+3, 6.8718700749205790830e+2,
+                              4.2313330701600911252e+1, 1.0};
+constexpr double kAs241C[] = {7.74545014278341407640e-4, 2.27238449892691845833e-2,
+                              2.41780725177450611770e-1, 1.27045825245236838258e+0,
+                              3.64784832476320460504e+0, 5.76949722146069140550e+0,
+                              4.63033784615654529590e+0, 1.42343711074968357734e+0};
+constexpr double kAs241D[] = {1.05075007164441684324e-9, 5.47593808499534494600e-4,
+                              1.51986665636164571966e-2, 1.48103976427480074590e-1,
+                              6.89767334985100004550e-1, 1.67638483018380384940e+0,
+                              2.05319162663775882187e+0, 1.0};
+constexpr double kAs241E[] = {2.01033439929228813265e-7, 2.71155556874348757815e-5,
+                              1.24266094738807843860e-3, 2.65321895265761230930e-2,
+                              2.96560571828504891230e-1, 1.78482653991729133580e+0,
+                              5.46378491116411436990e+0, 6.65790464350110377720e+0};
+constexpr double kAs241F[] = {2.04426310338993978564e-15, 1.42151175831644588870e-7,
+                              1.84631831751005468180e-5,  7.86869131145613259100e-4,
+                              1.48753612908506148525e-2,  1.36929880922735805310e-1,
+                              5.99832206555887937690e-1,  1.0};
+
+template <std::size_t N>
+double horner(const double (&c)[N], double x) {
+    double s = c[0];
+    for (std::size_t i = 1; i < N; ++i) s = s * x + c[i];
+    return s;
+}
 
 // Lower truncation at 0 when mu < 0: acceptance of resampling would be
 // P(X > 0) < 1/2, possibly tiny, so invert the truncated law instead.
@@ -465,44 +498,23 @@ double normal_quantile(double p) {
     const double q = p - 0.5;
     if (std::fabs(q) <= 0.425) {
         const double r = 0.180625 - q * q;
-        return q *
-               (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r +
-                     6.7265770927008700853e+4) * r + 4.5921953931549871457e+4) * r +
-                   1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r +
-                 1.3314166789178437745e+2) * r + 3.3871328727963666080e+0) /
-               (((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r +
-                     3.9307895800092710610e+4) * r + 2.1213794301586595867e+4) * r +
-                   5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r +
-                 4.2313330701600911252e+1) * r + 1.0);
+        return q * horner(kAs241A, r) / horner(kAs241B, r);
     }
-    double r = q < 0.0 ? p : 1.0 - p;
-    r = std::sqrt(-std::log(r));
+    double r = std::sqrt(-std::log(q < 0.0 ? p : 1.0 - p));
     double x;
     if (r <= 5.0) {
         r -= 1.6;
-        x = (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r +
-                  2.41780725177450611770e-1) * r + 1.27045825245236838258e+0) * r +
-                3.64784832476320460504e+0) * r + 5.76949722146069140550e+0) * r +
-              4.63033784615654529590e+0) * r + 1.42343711074968357734e+0) /
-            (((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r +
-                  1.51986665636164571966e-2) * r + 1.48103976427480074590e-1) * r +
-                6.89767334985100004550e-1) * r + 1.67638483018380384940e+0) * r +
-              2.05319162663775882187e+0) * r + 1.0);
+        x = horner(kAs241C, r) / horner(kAs241D, r);
     } else {
         r -= 5.0;
-        x = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r +
-                  1.24266094738807843860e-3) * r + 2.65321895265761230930e-2) * r +
-                2.96560571828504891230e-1) * r + 1.78482653991729133580e+0) * r +
-              5.46378491116411436990e+0) * r + 6.65790464350110377720e+0) /
-            (((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r +
-                  1.84631831751005468180e-5) * r + 7.86869131145613259100e-4) * r +
-                1.48753612908506148525e-2) * r + 1.36929880922735805310e-1) * r +
-              5.99832206555887937690e-1) * r + 1.0);
+        x = horner(kAs241E, r) / horner(kAs241F, r);
     }
     return q < 0.0 ? -x : x;
 }
 
-double normal_cdf(double x) { return 0.5 * std::erfc(-x * 0.70710678118654752440); }
+double normal_cdf(double x) {
+    return 0.5 * std::erfc(-x * 0.70710678118654752440);
+}
 
 double lognormal_max_p99_ratio() {
     const double z = normal_quantile(0.99);

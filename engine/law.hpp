@@ -89,8 +89,7 @@ struct Law {
     static Law lognormal_mean_p99(double mean, double p99, Dimension d = Dimension::Time);
     static Law gamma(double shape, double scale, Dimension d = Dimension::Time);
     static Law weibull(double shape, double scale, Dimension d = Dimension::Time);
-    static Law bounded_pareto(double alpha, double low, double high,
-                              Dimension d = Dimension::Time);
+    static Law bounded_pareto(double alpha, double low, double high, Dimension d = Dimension::Time);
     /// Draws uniformly among `samples` (sorted here; must not be empty).
     static Law empirical(std::vector<double> samples, Dimension d = Dimension::Time);
     /// Picks part i with probability probabilities[i] (normalised here to sum

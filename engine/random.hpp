@@ -57,9 +57,11 @@ public:
         return result;
     }
 
-    /// Uniform on the open interval (0, 1): never 0, so -log(u) is finite.
+    /// Uniform on the open interval (0, 1): never 0, so -log(u) is finite,
+    /// and never 1. 52 bits, so k + 0.5 is exact in a double (with 53 bits
+    /// the largest k + 0.5 would round up to 2^53 and give exactly 1).
     double uniform01() {
-        return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53;
+        return (static_cast<double>(next() >> 12) + 0.5) * 0x1.0p-52;
     }
 
     /// Uniform integer in [0, n), n > 0 (Lemire's multiply-shift; the tiny

@@ -101,9 +101,10 @@ private:
                     i.stream = st;
                     break;
                 }
-                case StepKind::Call: {
+                case StepKind::Call:
+                case StepKind::Forward: {
                     const std::uint32_t target = resolve(s.target, s.path);
-                    emit(Op::Call).a = target;
+                    emit(s.kind == StepKind::Call ? Op::Call : Op::Forward).a = target;
                     break;
                 }
                 case StepKind::Loop: {

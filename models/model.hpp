@@ -21,7 +21,7 @@ namespace capsim {
 struct StepSpec;
 using BlockSpec = std::vector<StepSpec>;
 
-enum class StepKind : std::uint8_t { Cpu, Delay, Call, Loop, Parallel, Branch };
+enum class StepKind : std::uint8_t { Cpu, Delay, Call, Forward, Loop, Parallel, Branch };
 
 /// How a parallel step joins its branches: all of them, the first, or k of n.
 enum class JoinKind : std::uint8_t { All, First, KOfN };
@@ -31,7 +31,7 @@ struct StepSpec {
     StepKind kind = StepKind::Cpu;
     std::string path;               // e.g. services.api.endpoints.get.steps[2]
     Law law;                        // cpu/delay duration, loop count
-    std::string target;             // call: "service.endpoint"
+    std::string target;             // call, forward: "service.endpoint"
     std::vector<BlockSpec> blocks;  // loop: the body; parallel, branch: one per arm
     std::vector<double> weights;    // branch: one per arm, summing to 1
     JoinKind join = JoinKind::All;

@@ -16,6 +16,7 @@ enum class Op : std::uint8_t {
     Cpu,       // law, stream: compute on the replica's cores
     Delay,     // law, stream: hold the worker, no CPU
     Call,      // a = callee endpoint: synchronous call, the worker stays held
+    Forward,   // a = endpoint: release the worker, continue there (a hand-off)
     Loop,      // law (count), stream, a = body pc
     Parallel,  // a = first arm in `arms`, b = arm count, c = completions needed
     Branch,    // a = first arm in `arms`, b = arm count, stream

@@ -12,6 +12,9 @@ namespace capsim {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// A window counts as saturated at 99% busy: exactly 100% is rare with
+// time averages over windows that straddle the moment a queue forms.
+constexpr double kSaturated = 0.99;
 
 template <class F>
 Estimate over(const std::vector<ReplicationResult>& reps, F&& f) {
@@ -203,6 +206,24 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.series_throughput = series([&](auto& r, std::size_t w) {
             return ratio(st(r).series.completions[w], window_width(r, w));
         });
+        for (double u : sr.series_worker_utilization)
+            if (u > sr.peak_worker_utilization) sr.peak_worker_utilization = u;
+        for (double u : sr.series_core_utilization)
+            if (u > sr.peak_core_utilization) sr.peak_core_utilization = u;
+        for (const auto& [util_series, resource] :
+             {std::pair{&sr.series_worker_utilization, "workers"},
+              std::pair{&sr.series_core_utilization, "cores"}}) {
+            Saturation sat{sr.name, resource, 0.0, 0, 0.0};
+            for (std::size_t w = 0; w < util_series->size(); ++w) {
+                if (!((*util_series)[w] >= kSaturated)) continue;
+                if (sat.windows++ == 0) {
+                    sat.first = w == 0 ? 0.0 : rep.window_end[w - 1];
+                    // Busy over more of the window: it saturated earlier in it.
+                    sat.onset = w == 0 ? 1.0 : (*util_series)[w - 1];
+                }
+            }
+            if (sat.windows > 0) rep.saturated.push_back(sat);
+        }
         for (const auto& [util, resource] :
              {std::pair{sr.worker_utilization.mean, "workers"}, std::pair{sr.core_utilization.mean, "cores"}}) {
             if (util > rep.busiest_utilization || rep.busiest_station.empty()) {
@@ -213,6 +234,11 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         }
         rep.stations.push_back(std::move(sr));
     }
+
+    std::stable_sort(rep.saturated.begin(), rep.saturated.end(),
+                     [](const Saturation& a, const Saturation& b) {
+                         return a.first < b.first || (a.first == b.first && a.onset > b.onset);
+                     });
 
     for (std::size_t i = 0; i < m.slos.size(); ++i) {
         const SloSpec& spec = m.slos[i];

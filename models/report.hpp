@@ -51,8 +51,22 @@ struct StationReport {
     Estimate waiting_max;
     Estimate wait;                // mean seconds queued, per admitted request
     Estimate rejected;            // per second
+    double peak_worker_utilization = 0.0;  // highest window of the mean series
+    double peak_core_utilization = 0.0;
     std::vector<double> series_waiting, series_worker_utilization, series_core_utilization,
         series_throughput;
+};
+
+/// A resource that was saturated (>= 99% busy over a whole window, averaged
+/// over replications). Listed in the order saturation began: under a spike
+/// the first one is usually the cause and the later ones its backpressure
+/// (callers whose workers are held waiting on it).
+struct Saturation {
+    std::string station;
+    std::string resource;  // "workers" or "cores"
+    double first = 0.0;    // start of the first saturated window, s
+    std::uint32_t windows = 0;
+    double onset = 0.0;  // utilisation in the window before: orders ties in `first`
 };
 
 /// An SLO evaluated against the merged estimate. `confident` is false when
@@ -80,6 +94,7 @@ struct Report {
     std::vector<EndpointReport> endpoints;
     std::vector<StationReport> stations;
     std::vector<SloVerdict> slos;
+    std::vector<Saturation> saturated;
     std::string busiest_station;
     std::string busiest_resource;  // "workers" or "cores"
     double busiest_utilization = 0.0;

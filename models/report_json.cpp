@@ -39,6 +39,17 @@ std::string to_json(const Report& r) {
     w.key("utilization").value(r.busiest_utilization);
     w.end_object();
 
+    w.key("saturated").begin_array();
+    for (const Saturation& s : r.saturated) {
+        w.begin_object();
+        w.key("station").value(s.station);
+        w.key("resource").value(s.resource);
+        w.key("first").value(s.first);
+        w.key("windows").value(s.windows);
+        w.end_object();
+    }
+    w.end_array();
+
     w.key("slos").begin_array();
     for (const SloVerdict& v : r.slos) {
         w.begin_object();
@@ -101,6 +112,8 @@ std::string to_json(const Report& r) {
         put(w, "waiting_max", s.waiting_max);
         put(w, "wait", s.wait);
         put(w, "rejected", s.rejected);
+        w.key("peak_worker_utilization").value(s.peak_worker_utilization);
+        w.key("peak_core_utilization").value(s.peak_core_utilization);
         w.end_object();
     }
     w.end_array();

@@ -252,12 +252,17 @@ std::uint32_t Simulation::choose_replica(std::uint32_t service) {
 }
 
 void Simulation::admit(std::uint32_t task, std::uint32_t service) {
+    const std::uint32_t ep = tasks_[task].endpoint;
+    if (measuring(now_)) ++out_.endpoints[ep].arrivals;
+    ++live_[ep].window_arrivals;
+    admit_at(task, service);
+}
+
+void Simulation::admit_at(std::uint32_t task, std::uint32_t service) {
     const std::uint32_t r = choose_replica(service);
     tasks_[task].replica = r;
     Replica& rep = replicas_[r];
     Service& svc = services_[service];
-    if (measuring(now_)) ++out_.endpoints[tasks_[task].endpoint].arrivals;
-    ++live_[tasks_[task].endpoint].window_arrivals;
     if (rep.free_workers > 0) {
         --rep.free_workers;
         ++rep.outstanding;
@@ -340,6 +345,20 @@ void Simulation::step(std::uint32_t task) {
                 child.endpoint = callee;
                 child.pc = m_.endpoints[callee].entry;
                 admit(c, m_.endpoints[callee].service);
+                return;
+            }
+            case Op::Forward: {
+                // The frame moves on: it frees this worker and queues at the
+                // target like a new arrival, but stays the same frame, so
+                // its caller keeps waiting and its latency spans the chain.
+                if (t.holds_worker) {
+                    t.holds_worker = false;
+                    release_worker(t.replica);
+                }
+                Task& moved = tasks_[task];
+                moved.pc = m_.endpoints[in.a].entry;
+                moved.mark = now_;
+                admit_at(task, m_.endpoints[in.a].service);
                 return;
             }
             case Op::Loop: {

@@ -81,6 +81,7 @@ private:
     std::uint32_t spawn(std::uint32_t parent);
     void wait_for(std::uint32_t task, std::uint32_t needed, std::uint32_t may_fail);
     void admit(std::uint32_t task, std::uint32_t service);
+    void admit_at(std::uint32_t task, std::uint32_t service);
     std::uint32_t choose_replica(std::uint32_t service);
     void grant_worker(std::uint32_t task);
     void release_worker(std::uint32_t replica);

@@ -8,7 +8,9 @@ namespace capsim::scenario {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -48,8 +50,8 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     std::string found;
     for (const auto& c : candidates) {
         // The distance is at least the length difference: skip the table.
-        const std::size_t gap = c.size() > word.size() ? c.size() - word.size()
-                                                       : word.size() - c.size();
+        const std::size_t gap =
+            c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
         if (gap > limit) continue;
         const std::size_t d = edit_distance(word, c);
         if (d < best) {

@@ -20,7 +20,7 @@ const Words kTopKeys = {"name", "description", "run", "services", "traffic", "sl
 const Words kRunKeys = {"duration", "warmup", "seed", "replications", "window", "max_in_flight"};
 const Words kServiceKeys = {"replicas", "workers", "cores", "cpu", "queue",
                             "queue_discipline", "balancer", "endpoints"};
-const Words kStepKinds = {"cpu", "delay", "call", "loop", "parallel", "branch"};
+const Words kStepKinds = {"cpu", "delay", "call", "forward", "loop", "parallel", "branch"};
 const Words kSloMetrics = {"mean", "p50", "p90", "p95", "p99", "p999", "max", "error_rate"};
 
 class Loader {
@@ -203,13 +203,20 @@ private:
             auto law = rd_.law(*t, path, kind, Dimension::Time);
             if (!law) return std::nullopt;
             s.law = std::move(*law);
-        } else if (kind == "call") {
-            rd_.check_keys(*t, path, {"call"});
-            s.kind = StepKind::Call;
-            auto target = rd_.string(*t, path, "call");
+        } else if (kind == "call" || kind == "forward") {
+            rd_.check_keys(*t, path, {kind});
+            s.kind = kind == "call" ? StepKind::Call : StepKind::Forward;
+            if (s.kind == StepKind::Forward && nested_ > 0) {
+                rd_.error(&node, path,
+                          "forward hands the whole request on, so it cannot be inside a loop "
+                          "or a parallel arm",
+                          "forward at an endpoint's top level (branch arms are fine)");
+                return std::nullopt;
+            }
+            auto target = rd_.string(*t, path, kind);
             if (!target) return std::nullopt;
             s.target = *target;
-            refs_.push_back(Reference{t->get("call"), path + ".call", s.target});
+            refs_.push_back(Reference{t->get(kind), path + "." + kind, s.target});
         } else if (kind == "loop") {
             rd_.check_keys(*t, path, {"loop", "steps"});
             s.kind = StepKind::Loop;
@@ -222,7 +229,9 @@ private:
                           "loop = 10, steps = [ ... ]");
                 return std::nullopt;
             }
+            ++nested_;
             s.blocks.push_back(block(*body, path + ".steps"));
+            --nested_;
         } else if (kind == "parallel") {
             if (!parallel(*t, path, s)) return std::nullopt;
         } else {
@@ -232,6 +241,13 @@ private:
     }
 
     bool parallel(const toml::table& t, const std::string& path, StepSpec& s) {
+        ++nested_;
+        const bool ok = parallel_arms(t, path, s);
+        --nested_;
+        return ok;
+    }
+
+    bool parallel_arms(const toml::table& t, const std::string& path, StepSpec& s) {
         rd_.check_keys(t, path, {"parallel", "steps", "join"});
         s.kind = StepKind::Parallel;
         const toml::node* arms = t.get("parallel");
@@ -396,6 +412,7 @@ private:
     TableReader& rd_;
     Model& m_;
     std::vector<Reference> refs_;
+    int nested_ = 0;  // depth of loop bodies and parallel arms being read
 };
 
 LoadResult validate(TableReader& rd, toml::table root, const std::vector<std::string>& overrides,

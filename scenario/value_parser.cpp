@@ -30,9 +30,16 @@ struct Unit {
 };
 
 constexpr Unit kTimeUnits[] = {
-    {"ns", 1e-9}, {"us", 1e-6}, {"\xC2\xB5s", 1e-6} /* µs, micro sign */,
-    {"\xCE\xBCs", 1e-6} /* μs, Greek mu */, {"ms", 1e-3}, {"s", 1.0}, {"sec", 1.0},
-    {"m", 60.0}, {"min", 60.0}, {"h", 3600.0},
+    {"ns", 1e-9},
+    {"us", 1e-6},
+    {"\xC2\xB5s", 1e-6} /* µs, micro sign */,
+    {"\xCE\xBCs", 1e-6} /* μs, Greek mu */,
+    {"ms", 1e-3},
+    {"s", 1.0},
+    {"sec", 1.0},
+    {"m", 60.0},
+    {"min", 60.0},
+    {"h", 3600.0},
 };
 
 constexpr Unit kRateUnits[] = {
@@ -80,11 +87,11 @@ struct LawName {
 };
 
 constexpr LawName kLawNames[] = {
-    {"const", "const"},       {"constant", "const"},   {"exp", "exp"},
-    {"exponential", "exp"},   {"uniform", "uniform"},  {"normal", "normal"},
-    {"lognormal", "lognormal"}, {"gamma", "gamma"},    {"erlang", "erlang"},
-    {"weibull", "weibull"},   {"pareto", "pareto"},    {"hyperexp", "hyperexp"},
-    {"empirical", "empirical"}, {"mix", "mix"},        {"mixture", "mix"},
+    {"const", "const"},         {"constant", "const"},  {"exp", "exp"},
+    {"exponential", "exp"},     {"uniform", "uniform"}, {"normal", "normal"},
+    {"lognormal", "lognormal"}, {"gamma", "gamma"},     {"erlang", "erlang"},
+    {"weibull", "weibull"},     {"pareto", "pareto"},   {"hyperexp", "hyperexp"},
+    {"empirical", "empirical"}, {"mix", "mix"},         {"mixture", "mix"},
 };
 
 const std::vector<std::string>& law_names_and_aliases() {
@@ -102,13 +109,25 @@ std::string_view canonical_law(std::string_view name) {
     return {};
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_ident_start(char c) { return is_alpha(c) || c == '_'; }
-bool is_ident(char c) { return is_ident_start(c) || is_digit(c); }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_ident_start(char c) {
+    return is_alpha(c) || c == '_';
+}
+bool is_ident(char c) {
+    return is_ident_start(c) || is_digit(c);
+}
 // Unit words: letters, plus any non-ASCII byte so that "µs" is one word.
-bool is_unit_byte(char c) { return is_alpha(c) || static_cast<unsigned char>(c) >= 0x80; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_unit_byte(char c) {
+    return is_alpha(c) || static_cast<unsigned char>(c) >= 0x80;
+}
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -132,7 +151,9 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
 
 std::string join(const std::vector<std::string>& v) {
     std::string out;
@@ -222,8 +243,8 @@ struct Arg {
     Quantity q;             // Quantity; Weighted: the weight
     std::string_view word;  // Word, Text
     std::size_t word_pos = 0;
-    Law law;                // Weighted: the part
-    std::size_t pos = 0;    // whole argument
+    Law law;              // Weighted: the part
+    std::size_t pos = 0;  // whole argument
     std::size_t len = 0;
 };
 
@@ -240,7 +261,7 @@ struct Bound {
 struct LawSpec {
     std::string_view name;
     std::vector<std::string> params;
-    std::size_t positional;   // how many of params may be given without a name
+    std::size_t positional;    // how many of params may be given without a name
     std::string_view example;  // Time form
 };
 
@@ -269,7 +290,7 @@ const LawSpec& spec_of(std::string_view canonical) {
 }
 
 class Parser {
-public:
+  public:
     Parser(std::string_view text, Dimension dim, const LawContext* ctx)
         : s_(text), dim_(dim), ctx_(ctx) {}
 
@@ -277,8 +298,7 @@ public:
                            std::string expected = {}, std::string suggestion = {}) const {
         pos = std::min(pos, s_.size());
         len = std::min(len, s_.size() - pos);
-        throw ValueError(std::move(message), pos, len, std::move(expected),
-                         std::move(suggestion));
+        throw ValueError(std::move(message), pos, len, std::move(expected), std::move(suggestion));
     }
 
     void check_length() const {
@@ -332,7 +352,8 @@ public:
                      std::move(expected));
             fail("expected a number, found " + quoted(w), start, w.size(), std::move(expected));
         }
-        if (at_end()) fail("expected a number, found the end of the text", i_, 0, std::move(expected));
+        if (at_end())
+            fail("expected a number, found the end of the text", i_, 0, std::move(expected));
         fail("expected a number, found " + here(), i_, char_length(s_, i_), std::move(expected));
     }
 
@@ -385,7 +406,8 @@ public:
             fail("a duration cannot be negative: " + quoted(text_of(q)), q.pos, q.len,
                  "a duration of 0 or more");
         const double v = q.value * factor;
-        if (!std::isfinite(v)) fail(quoted(text_of(q)) + " is out of range", q.pos, q.len, "a finite duration");
+        if (!std::isfinite(v))
+            fail(quoted(text_of(q)) + " is out of range", q.pos, q.len, "a finite duration");
         return v;
     }
 
@@ -394,15 +416,16 @@ public:
         const auto m = multiplier(q.suffix);
         if (!m) {
             if (time_unit(q.suffix))
-                fail(std::string(what) + " is a plain number and takes no unit: " +
-                         quoted(text_of(q)),
+                fail(std::string(what) +
+                         " is a plain number and takes no unit: " + quoted(text_of(q)),
                      q.suffix_pos, q.suffix.size(), "a plain number such as 2 or 0.5");
             fail("unknown suffix " + quoted(q.suffix) + " on a number", q.suffix_pos,
                  q.suffix.size(), "a plain number, optionally with k (thousands) or M (millions)",
                  did_you_mean(q.suffix, multiplier_names()));
         }
         const double v = q.value * *m;
-        if (!std::isfinite(v)) fail(quoted(text_of(q)) + " is out of range", q.pos, q.len, "a finite number");
+        if (!std::isfinite(v))
+            fail(quoted(text_of(q)) + " is out of range", q.pos, q.len, "a finite number");
         return v;
     }
 
@@ -457,9 +480,14 @@ public:
             skip_ws();
             if (peek() != '(')
                 fail("expected '(' after " + quoted(name) + ", found " + here(), i_,
-                     at_end() ? 0 : char_length(s_, i_), "'(' as in " +
-                     std::string(spec_of(canonical).example));
+                     at_end() ? 0 : char_length(s_, i_),
+                     "'(' as in " + std::string(spec_of(canonical).example));
             result = call(canonical, start, depth);
+            // e.g. lognormal(mu=1000, sigma=1): valid parameters, samples that
+            // overflow; a simulation cannot use them.
+            if (!std::isfinite(result.mean()))
+                fail("this law's mean is too large to represent", start, i_ - start,
+                     "parameters giving a finite mean");
         } else {
             fail("expected a law, found " + here(), start, char_length(s_, start), expected);
         }
@@ -514,7 +542,8 @@ public:
             a.word = trim(s_.substr(start, i_ - start));
             if (!a.word.empty()) i_ = start + a.word.size();
         }
-        if (a.word.empty()) fail("expected a file name", a.word_pos, 0, "a file name such as samples.csv");
+        if (a.word.empty())
+            fail("expected a file name", a.word_pos, 0, "a file name such as samples.csv");
     }
 
     /// True when the cursor is on "name =".
@@ -561,7 +590,8 @@ public:
             } else {
                 i_ = save;
                 if (canonical_law(key).size() && (law_name == "mix" || law_name == "hyperexp")) {
-                    fail("expected a weight before the law, as in 0.5: " + std::string(key) + "(...)",
+                    fail("expected a weight before the law, as in 0.5: " + std::string(key) +
+                             "(...)",
                          save, key.size(), "weight: law, e.g. 0.9: exp(5ms)");
                 } else if (is_non_finite_word(key)) {
                     fail(quoted(key) + " is not allowed: values must be finite numbers", save,
@@ -639,8 +669,7 @@ public:
                  a->word.size(), "a finite number");
         if (a->type != Arg::Type::Quantity)
             fail("expected a number for " + std::string(name) + ", found " + quoted(a->word),
-                 a->word_pos, a->word.size(),
-                 name == "file" ? "a file name" : "a number");
+                 a->word_pos, a->word.size(), name == "file" ? "a file name" : "a number");
         return a->q;
     }
 
@@ -658,8 +687,8 @@ public:
         const Quantity& q = quantity(a, name);
         const double v = value(q, name);
         if (!(v > 0.0))
-            fail(std::string(name) + " must be positive, found " + quoted(text_of(q)), q.pos,
-                 q.len, "a value above 0");
+            fail(std::string(name) + " must be positive, found " + quoted(text_of(q)), q.pos, q.len,
+                 "a value above 0");
         return v;
     }
 
@@ -667,22 +696,22 @@ public:
         const Quantity& q = quantity(a, name);
         const double v = plain(q, name);
         if (!(v > 0.0))
-            fail(std::string(name) + " must be positive, found " + quoted(text_of(q)), q.pos,
-                 q.len, "a number above 0");
+            fail(std::string(name) + " must be positive, found " + quoted(text_of(q)), q.pos, q.len,
+                 "a number above 0");
         return v;
     }
 
     /// Exactly one of two alternatives ("mean" or "scale").
-    const Arg* one_of(const Bound& b, std::string_view x, std::string_view y,
-                      const LawSpec& spec, std::size_t call_pos) {
+    const Arg* one_of(const Bound& b, std::string_view x, std::string_view y, const LawSpec& spec,
+                      std::size_t call_pos) {
         const Arg* ax = b.get(x);
         const Arg* ay = b.get(y);
         if (ax && ay)
             fail("give " + std::string(x) + " or " + std::string(y) + ", not both", ay->pos,
                  ay->len, "only one of " + std::string(x) + ", " + std::string(y));
         if (!ax && !ay)
-            fail(std::string(spec.name) + " needs " + std::string(x) + "=... or " +
-                     std::string(y) + "=..., as in " + std::string(spec.example),
+            fail(std::string(spec.name) + " needs " + std::string(x) + "=... or " + std::string(y) +
+                     "=..., as in " + std::string(spec.example),
                  call_pos, i_ - call_pos, std::string(x) + "=... or " + std::string(y) + "=...");
         return ax ? ax : ay;
     }
@@ -696,8 +725,12 @@ public:
         const Bound b = bind(spec, list);
         const Dimension d = dim_;
 
-        if (name == "const") return Law::constant(value(quantity(require(b, "value", spec, start), "value"), "value"), d);
-        if (name == "exp") return Law::exponential(value(quantity(require(b, "mean", spec, start), "mean"), "mean"), d);
+        if (name == "const")
+            return Law::constant(
+                value(quantity(require(b, "value", spec, start), "value"), "value"), d);
+        if (name == "exp")
+            return Law::exponential(
+                value(quantity(require(b, "mean", spec, start), "mean"), "mean"), d);
         if (name == "uniform") {
             const Arg* lo = require(b, "low", spec, start);
             const Arg* hi = require(b, "high", spec, start);
@@ -739,8 +772,8 @@ public:
             if (by_mean) {
                 scale = v / std::tgamma(1.0 + 1.0 / shape);
                 if (!(scale > 0.0) || !std::isfinite(scale))
-                    fail("weibull shape is too small to set by mean; give scale instead",
-                         start, i_ - start, "scale=...");
+                    fail("weibull shape is too small to set by mean; give scale instead", start,
+                         i_ - start, "scale=...");
             }
             return Law::weibull(shape, scale, d);
         }
@@ -785,8 +818,7 @@ public:
                  extra->pos, extra->len, forms);
         }
         if (mu || sigma) {
-            if (!mu || !sigma)
-                fail("lognormal needs both mu and sigma", start, i_ - start, forms);
+            if (!mu || !sigma) fail("lognormal needs both mu and sigma", start, i_ - start, forms);
             const double m = plain(quantity(mu, "mu"), "mu");
             const Quantity& sq = quantity(sigma, "sigma");
             const double s = plain(sq, "sigma");
@@ -795,9 +827,13 @@ public:
                      "a number of 0 or more");
             return Law::lognormal(m, s, dim_);
         }
-        if (!mean) fail("lognormal needs " + forms + ", as in " + std::string(spec.example), start, i_ - start, forms);
+        if (!mean)
+            fail("lognormal needs " + forms + ", as in " + std::string(spec.example), start,
+                 i_ - start, forms);
         if (sd && p99) fail("give sd or p99, not both", p99->pos, p99->len, forms);
-        if (!sd && !p99) fail("lognormal needs sd or p99 next to mean, as in " + std::string(spec.example), start, i_ - start, forms);
+        if (!sd && !p99)
+            fail("lognormal needs sd or p99 next to mean, as in " + std::string(spec.example),
+                 start, i_ - start, forms);
         const double m = positive_value(mean, "mean");
         if (sd) return Law::lognormal_mean_sd(m, value(quantity(sd, "sd"), "sd"), dim_);
         const Quantity& pq = quantity(p99, "p99");
@@ -805,14 +841,15 @@ public:
         const double max_ratio = lognormal_max_p99_ratio();
         if (!(p > m) || p / m > max_ratio)
             // The printed bound is rounded down so that it is itself accepted.
-            fail("a lognormal's p99 must be above its mean and at most about 14.97 times it: "
-                     "with mean=" + std::string(text_of(mean->q)) + ", p99 must be above " +
-                     format_value(m, 4) + " and at most " +
-                     format_value(round_down(m * max_ratio, 4), 4) +
-                     "; found " + quoted(text_of(pq)),
-                 pq.pos, pq.len,
-                 "p99 above the mean and at most 14.97 times it (for heavier tails use "
-                 "pareto(...) or mix(...))");
+            fail(
+                "a lognormal's p99 must be above its mean and at most about 14.97 times it: "
+                "with mean=" +
+                    std::string(text_of(mean->q)) + ", p99 must be above " + format_value(m, 4) +
+                    " and at most " + format_value(round_down(m * max_ratio, 4), 4) + "; found " +
+                    quoted(text_of(pq)),
+                pq.pos, pq.len,
+                "p99 above the mean and at most 14.97 times it (for heavier tails use "
+                "pareto(...) or mix(...))");
         return Law::lognormal_mean_p99(m, p, dim_);
     }
 
@@ -834,8 +871,8 @@ public:
             if (parts[i].kind != LawKind::Exp) {
                 const Arg& a = list[i];
                 const std::size_t at = a.q.pos + a.q.len;
-                fail("hyperexp phases must be exp(...) laws; use mix(...) for other laws",
-                     at, a.pos + a.len - at, "weight: exp(mean), as in 0.9: exp(1ms)");
+                fail("hyperexp phases must be exp(...) laws; use mix(...) for other laws", at,
+                     a.pos + a.len - at, "weight: exp(mean), as in 0.9: exp(1ms)");
             }
         }
         return finish_mixture(w, std::move(parts), start);
@@ -943,8 +980,8 @@ public:
         skip_ws();
         if (!at_end()) {
             const std::string_view rest = s_.substr(i_);
-            fail("unexpected " + quoted(rest.substr(0, 40)) + " after " + what,
-                 i_, rest.size(), "the end of the value");
+            fail("unexpected " + quoted(rest.substr(0, 40)) + " after " + what, i_, rest.size(),
+                 "the end of the value");
         }
     }
 
@@ -981,8 +1018,8 @@ public:
         if (!m) {
             if (time_unit(q.suffix))
                 fail(quoted(text_of(q)) + " is a duration, not a rate", q.pos, q.len, expected);
-            fail("unknown suffix " + quoted(q.suffix) + " on a rate", q.suffix_pos,
-                 q.suffix.size(), "k (thousands) or M (millions), then /s, /min or /h",
+            fail("unknown suffix " + quoted(q.suffix) + " on a rate", q.suffix_pos, q.suffix.size(),
+                 "k (thousands) or M (millions), then /s, /min or /h",
                  did_you_mean(q.suffix, multiplier_names()));
         }
         if (q.value < 0.0)
@@ -1011,11 +1048,12 @@ public:
                  "s, sec, min, m or h", did_you_mean(unit, rate_unit_names()));
         expect_end("the rate");
         const double r = count / *per;
-        if (!std::isfinite(r)) fail(quoted(s_) + " is out of range", q.pos, i_ - q.pos, "a finite rate");
+        if (!std::isfinite(r))
+            fail(quoted(s_) + " is out of range", q.pos, i_ - q.pos, "a finite rate");
         return r;
     }
 
-private:
+  private:
     std::string_view s_;
     std::size_t i_ = 0;
     Dimension dim_;
@@ -1047,7 +1085,7 @@ Law parse_law(std::string_view text, Dimension dim, const LawContext& ctx) {
 
 const std::vector<std::string>& law_names() {
     static const std::vector<std::string> names = {
-        "const",  "exp",    "uniform", "normal",   "lognormal", "gamma",
+        "const",  "exp",     "uniform", "normal",   "lognormal", "gamma",
         "erlang", "weibull", "pareto",  "hyperexp", "empirical", "mix",
     };
     return names;

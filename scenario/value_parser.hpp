@@ -53,6 +53,11 @@ struct LawContext {
 /// "mix(0.9: exp(5ms), 0.1: lognormal(mean=50ms, sd=20ms))".
 /// With dim == Count the same laws without units: "10", "uniform(1, 20)",
 /// "exp(10)", "lognormal(mean=10, sd=5)".
+/// Also accepted: gamma/erlang with scale= instead of mean=, weibull with
+/// mean= instead of scale=, empirical(file=...), and the aliases constant,
+/// exponential and mixture. docs/laws.md is the full reference. Throws
+/// ValueError for anything else; never for valid input; never anything but
+/// ValueError (std::bad_alloc aside).
 Law parse_law(std::string_view text, Dimension dim, const LawContext& ctx = {});
 
 /// The names of every law family, for did-you-mean and the docs.

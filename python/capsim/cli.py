@@ -27,6 +27,8 @@ EXAMPLES = """examples:
 def _ms(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
+    if x == 0:
+        return "0"
     if x >= 10:
         return f"{x:.1f}s"
     if x >= 1:
@@ -82,16 +84,21 @@ def print_report(report: dict, console: Console, wall: float) -> None:
                   _ci(lat["p99"], _ms), _ms(lat["p999"]["mean"]), _ms(lat["max"]["mean"]))
     console.print(t)
     t = Table(title="Stations", title_justify="left")
-    for c in ("station", "capacity", "workers busy", "cores busy", "throughput", "queue mean",
+    for c in ("station", "capacity", "workers busy", "peak", "cores busy", "peak ", "throughput",
+              "queue mean",
               "queue max", "wait", "rejected"):
         t.add_column(c, justify="left" if c == "station" else "right")
     for s in report["stations"]:
         t.add_row(s["name"], f"{s['replicas']}×{s['workers']}w×{s['cores']}c",
-                  _pct(s["worker_utilization"]["mean"]), _pct(s["core_utilization"]["mean"]),
+                  _pct(s["worker_utilization"]["mean"]), _pct(s["peak_worker_utilization"]),
+                  _pct(s["core_utilization"]["mean"]), _pct(s["peak_core_utilization"]),
                   _rate(s["throughput"]["mean"]), f"{s['waiting']['mean']:.3g}",
                   f"{s['waiting_max']['mean']:.3g}", _ms(s["wait"]["mean"]),
                   _rate(s["rejected"]["mean"]))
     console.print(t)
+    for s in report["saturated"]:
+        console.print(f"[red]Saturated[/]: [bold]{s['station']}[/] {s['resource']} from "
+                      f"t={s['first']:g}s ({s['windows']} window(s) at >= 99%)", highlight=False)
     b = report["busiest"]
     console.print(f"Busiest: [bold]{b['station']}[/] {b['resource']} at {_pct(b['utilization'])}",
                   highlight=False)
@@ -148,8 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    out = Console()
-    err = Console(stderr=True)
+    # Off a terminal rich would wrap at 80 columns; reports piped to a file
+    # or a CI log read better unwrapped.
+    out = Console() if sys.stdout.isatty() else Console(width=160)
+    err = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=160)
     try:
         return args.func(args, out, err)
     except KeyboardInterrupt:

@@ -40,7 +40,9 @@ double factorial(int j) {
     return f;
 }
 
-double binomial(int n, int k) { return factorial(n) / (factorial(k) * factorial(n - k)); }
+double binomial(int n, int k) {
+    return factorial(n) / (factorial(k) * factorial(n - k));
+}
 
 // E[X^j], computed here independently of Law::mean()/variance(): it checks
 // those formulas and sizes the bound on the sample variance, whose standard
@@ -62,8 +64,7 @@ double raw_moment(const Law& l, int j) {
             std::vector<double> m(static_cast<std::size_t>(j) + 1);
             m[0] = 1.0;
             if (j >= 1) m[1] = lambda;
-            for (int k = 2; k <= j; ++k)
-                m[k] = (k - 1) * m[k - 2] + std::pow(a, k - 1) * lambda;
+            for (int k = 2; k <= j; ++k) m[k] = (k - 1) * m[k - 2] + std::pow(a, k - 1) * lambda;
             double s = 0.0;
             for (int i = 0; i <= j; ++i)
                 s += binomial(j, i) * std::pow(p[0], j - i) * std::pow(p[1], i) * m[i];
@@ -162,14 +163,22 @@ TEST_CASE("law: normal_quantile matches reference values to 1e-12", "[law]") {
         double p, z;
     };
     const Ref refs[] = {
-        {1e-300, -37.047096299361199237}, {1e-20, -9.2623400897984075796},
-        {1e-10, -6.3613409024040561991},  {0.001, -3.0902323061678135354},
-        {0.025, -1.9599639845400542118},  {0.075, -1.4395314709384559349},
-        {0.1, -1.2815515655446004353},    {0.3, -0.52440051270804081597},
-        {0.5, 0.0},                       {0.7, 0.52440051270804065631},
-        {0.9, 1.2815515655446005935},     {0.95, 1.6448536269514722843},
-        {0.975, 1.9599639845400538556},   {0.99, 2.3263478740408407676},
-        {0.999, 3.0902323061678132778},   {0.9999999, 5.1993375822906610937},
+        {1e-300, -37.047096299361199237},
+        {1e-20, -9.2623400897984075796},
+        {1e-10, -6.3613409024040561991},
+        {0.001, -3.0902323061678135354},
+        {0.025, -1.9599639845400542118},
+        {0.075, -1.4395314709384559349},
+        {0.1, -1.2815515655446004353},
+        {0.3, -0.52440051270804081597},
+        {0.5, 0.0},
+        {0.7, 0.52440051270804065631},
+        {0.9, 1.2815515655446005935},
+        {0.95, 1.6448536269514722843},
+        {0.975, 1.9599639845400538556},
+        {0.99, 2.3263478740408407676},
+        {0.999, 3.0902323061678132778},
+        {0.9999999, 5.1993375822906610937},
     };
     for (const Ref& r : refs) {
         INFO("p = " << r.p);
@@ -233,8 +242,7 @@ TEST_CASE("law: normal mean() is the exact mean of the law truncated at 0", "[la
 TEST_CASE("law: lognormal sample mean and variance within their 99.999% CLT bounds", "[law]") {
     check_moments(named(Law::lognormal_mean_sd(0.008, 0.004), "lognormal(mean=8ms, sd=4ms)"), 14);
     check_moments(named(Law::lognormal(-5.0, 0.5), "lognormal(mu=-5, sigma=0.5)"), 15);
-    check_moments(named(Law::lognormal_mean_p99(0.008, 0.08), "lognormal(mean=8ms, p99=80ms)"),
-                  16);
+    check_moments(named(Law::lognormal_mean_p99(0.008, 0.08), "lognormal(mean=8ms, p99=80ms)"), 16);
 }
 
 TEST_CASE("law: lognormal(mean, sd) has exactly that mean and sd", "[law]") {
@@ -270,8 +278,7 @@ TEST_CASE("law: weibull sample mean and variance within their 99.999% CLT bounds
     check_moments(named(Law::weibull(0.7, 0.010), "weibull(shape=0.7, scale=10ms)"), 23);
 }
 
-TEST_CASE("law: bounded pareto sample mean and variance within their 99.999% CLT bounds",
-          "[law]") {
+TEST_CASE("law: bounded pareto sample mean and variance within their 99.999% CLT bounds", "[law]") {
     check_moments(named(Law::bounded_pareto(1.5, 0.001, 1.0), "pareto(1.5, 1ms, 1s)"), 24);
     // alpha = 1 and alpha = 2 are the special cases of the mean and E[X^2].
     check_moments(named(Law::bounded_pareto(1.0, 0.001, 0.1), "pareto(1, 1ms, 100ms)"), 25);
@@ -301,9 +308,9 @@ TEST_CASE("law: empirical draws only its values, uniformly", "[law]") {
 }
 
 TEST_CASE("law: mixture sample mean and variance within their 99.999% CLT bounds", "[law]") {
-    const Law l = named(Law::mixture({0.9, 0.1}, {Law::exponential(0.005),
-                                                  Law::lognormal_mean_sd(0.050, 0.020)}),
-                        "mix(0.9: exp(5ms), 0.1: lognormal(mean=50ms, sd=20ms))");
+    const Law l = named(
+        Law::mixture({0.9, 0.1}, {Law::exponential(0.005), Law::lognormal_mean_sd(0.050, 0.020)}),
+        "mix(0.9: exp(5ms), 0.1: lognormal(mean=50ms, sd=20ms))");
     CHECK(l.weights.back() == 1.0);
     CHECK(l.mean() == Approx(0.9 * 0.005 + 0.1 * 0.050));
     check_moments(l, 30);
@@ -333,10 +340,14 @@ TEST_CASE("law: exp, uniform, weibull and lognormal quantiles match the exact CD
 
 TEST_CASE("law: the same seed gives the same sequence, bit for bit", "[law]") {
     const std::vector<Law> laws = {
-        Law::constant(1.0),        Law::exponential(1.0),
-        Law::uniform(0.0, 1.0),    Law::normal(1.0, 1.0),
-        Law::lognormal(0.0, 1.0),  Law::gamma(2.5, 1.0),
-        Law::gamma(3.0, 1.0),      Law::weibull(1.5, 1.0),
+        Law::constant(1.0),
+        Law::exponential(1.0),
+        Law::uniform(0.0, 1.0),
+        Law::normal(1.0, 1.0),
+        Law::lognormal(0.0, 1.0),
+        Law::gamma(2.5, 1.0),
+        Law::gamma(3.0, 1.0),
+        Law::weibull(1.5, 1.0),
         Law::bounded_pareto(1.5, 1.0, 100.0),
         Law::empirical({1.0, 2.0, 3.0}),
         Law::mixture({0.5, 0.5}, {Law::exponential(1.0), Law::gamma(0.5, 1.0)}),
@@ -357,9 +368,12 @@ TEST_CASE("law: inversion laws consume exactly one draw per sample", "[law]") {
     // Keeps the streams of what-if variants in step: swapping const(5ms) for
     // exp(5ms) must not shift any later draw.
     const std::vector<Law> laws = {
-        Law::constant(0.005),         Law::exponential(0.005),
-        Law::uniform(0.001, 0.003),   Law::normal(0.010, 0.002),
-        Law::lognormal(-5.0, 0.5),    Law::weibull(1.5, 0.01),
+        Law::constant(0.005),
+        Law::exponential(0.005),
+        Law::uniform(0.001, 0.003),
+        Law::normal(0.010, 0.002),
+        Law::lognormal(-5.0, 0.5),
+        Law::weibull(1.5, 0.01),
         Law::bounded_pareto(1.5, 0.001, 1.0),
         Law::empirical({1.0, 2.0, 3.0}),
     };
@@ -377,8 +391,7 @@ TEST_CASE("law: inversion samples increase with the uniform drawn", "[law]") {
     // Common random numbers: the same draw gives a larger service time under
     // a larger law, whichever family, so what-if differences are not noise.
     const std::vector<Law> laws = {Law::exponential(0.005), Law::weibull(1.5, 0.01),
-                                   Law::lognormal(-5.0, 0.5),
-                                   Law::bounded_pareto(1.5, 0.001, 1.0)};
+                                   Law::lognormal(-5.0, 0.5), Law::bounded_pareto(1.5, 0.001, 1.0)};
     for (const Law& l : laws) {
         Rng a(9, 0, "m");
         std::vector<std::pair<double, double>> pairs;
@@ -387,15 +400,21 @@ TEST_CASE("law: inversion samples increase with the uniform drawn", "[law]") {
             pairs.emplace_back(peek.uniform01(), l.sample(a));
         }
         std::sort(pairs.begin(), pairs.end());
-        for (std::size_t i = 1; i < pairs.size(); ++i) REQUIRE(pairs[i - 1].second <= pairs[i].second);
+        for (std::size_t i = 1; i < pairs.size(); ++i)
+            REQUIRE(pairs[i - 1].second <= pairs[i].second);
     }
 }
 
 TEST_CASE("law: scaled multiplies every sample and keeps the scv", "[law]") {
     const std::vector<Law> laws = {
-        Law::exponential(1.0),  Law::uniform(1.0, 3.0),    Law::normal(1.0, 0.5),
-        Law::lognormal(0.0, 0.5), Law::gamma(2.5, 1.0),   Law::weibull(1.5, 1.0),
-        Law::bounded_pareto(1.5, 1.0, 100.0),             Law::empirical({1.0, 2.0}),
+        Law::exponential(1.0),
+        Law::uniform(1.0, 3.0),
+        Law::normal(1.0, 0.5),
+        Law::lognormal(0.0, 0.5),
+        Law::gamma(2.5, 1.0),
+        Law::weibull(1.5, 1.0),
+        Law::bounded_pareto(1.5, 1.0, 100.0),
+        Law::empirical({1.0, 2.0}),
         Law::hyperexp(1.0, 4.0),
     };
     for (const Law& l : laws) {
@@ -403,7 +422,8 @@ TEST_CASE("law: scaled multiplies every sample and keeps the scv", "[law]") {
         CHECK(s.mean() == Approx(0.25 * l.mean()).epsilon(1e-12));
         CHECK(s.scv() == Approx(l.scv()).epsilon(1e-9));
         Rng a(5, 0, "x"), b(5, 0, "x");
-        for (int i = 0; i < 100; ++i) CHECK(s.sample(a) == Approx(0.25 * l.sample(b)).epsilon(1e-12));
+        for (int i = 0; i < 100; ++i)
+            CHECK(s.sample(a) == Approx(0.25 * l.sample(b)).epsilon(1e-12));
     }
 }
 

@@ -1,0 +1,76 @@
+"""The capsim command line: output, JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from capsim.cli import main
+
+SCENARIO = """
+[run]
+duration = "50s"
+replications = 2
+[services.s]
+workers = 2
+cores = 2
+[services.s.endpoints.e]
+steps = [ { cpu = "exp(5ms)" } ]
+[traffic.t]
+rate = "100/s"
+endpoint = "s.e"
+[[slo]]
+endpoint = "s.e"
+p99 = "{p99}"
+"""
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    def make(p99: str = "1s"):
+        f = tmp_path / "s.toml"
+        f.write_text(SCENARIO.replace("{p99}", p99))
+        return str(f)
+    return make
+
+
+def test_run_prints_tables_and_exits_0(scenario, capsys):
+    assert main(["run", scenario()]) == 0
+    out = capsys.readouterr().out
+    assert "s.e" in out and "Busiest" in out and "pass" in out
+
+
+def test_failed_slo_exits_1(scenario, capsys):
+    assert main(["run", scenario("1ms")]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_bad_input_exits_2_with_location(scenario, capsys):
+    assert main(["run", scenario(), "--set", "services.s.wrokers=3"]) == 2
+    err = capsys.readouterr().err
+    assert "wrokers" in err and 'did you mean "workers"' in err
+
+
+def test_json_is_the_report(scenario, capsys):
+    assert main(["run", scenario(), "--json", "--seed", "5", "--replications", "3"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["run"]["seed"] == 5 and report["run"]["replications"] == 3
+
+
+def test_quiet_prints_nothing(scenario, capsys):
+    assert main(["run", scenario(), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "nope.toml")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_console_script_version():
+    out = subprocess.run([sys.executable, "-m", "capsim.cli", "--version"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.startswith("capsim ")

@@ -1,0 +1,67 @@
+"""capsim.Result: DataFrames, SLO verdicts and exports."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+import capsim
+
+
+def small(tree):
+    tree["slo"] = [{"endpoint": "server.work", "p99": "1s", "error_rate": "1%"},
+                   {"endpoint": "server.work", "p50": "1ms"}]
+    return capsim.Scenario(tree).run()
+
+
+def test_endpoint_frame_has_latencies_with_cis(mm1_tree):
+    df = small(mm1_tree).endpoints
+    for col in ("p50", "p50_ci", "p99", "p99_ci", "p999", "max", "throughput", "error_rate",
+                "errors_queue_full"):
+        assert col in df.columns
+    row = df.iloc[0]
+    assert row["p50"] < row["p99"] < row["max"]
+    assert 45 < row["throughput"] < 55
+
+
+def test_station_frame_reports_utilisation(mm1_tree):
+    st = small(mm1_tree).stations.set_index("station").loc["server"]
+    assert 0.4 < st["worker_utilization"] < 0.6
+    assert st["worker_utilization"] == st["core_utilization"]
+
+
+def test_slo_verdicts(mm1_tree):
+    res = small(mm1_tree)
+    slos = res.slos.set_index("slo")
+    assert slos.loc["server.work p99 < 1s", "pass"]
+    assert not slos.loc["server.work p50 < 1ms", "pass"]
+    assert slos.loc["server.work p50 < 1ms", "confident"]
+    assert not res.ok
+
+
+def test_timeseries_is_long_form_with_one_row_per_window(mm1_tree):
+    res = small(mm1_tree)
+    ts = res.timeseries
+    assert set(ts.columns) == {"time", "kind", "name", "metric", "value"}
+    thr = ts[(ts.name == "server.work") & (ts.metric == "throughput")]
+    assert len(thr) == 200  # 200 s at the default 1 s window
+    assert thr.value.iloc[20:].mean() > 40
+
+
+def test_attribution_sums_to_the_mean_latency(mm1_tree):
+    res = small(mm1_tree)
+    att = res.attribution
+    total = att[att.endpoint == "server.work"].seconds.sum()
+    mean = res.endpoints.loc[0, "mean"]
+    assert abs(total - mean) < 1e-3 * mean
+
+
+def test_exports_round_trip(mm1_tree, tmp_path):
+    res = small(mm1_tree)
+    assert json.loads(res.to_json(tmp_path / "r.json"))["schema"] == "capsim.report/1"
+    res.to_csv(tmp_path / "csv")
+    back = pd.read_csv(tmp_path / "csv" / "endpoints.csv")
+    assert list(back.endpoint) == ["server.work"]
+    res.to_parquet(tmp_path / "pq")
+    assert len(pd.read_parquet(tmp_path / "pq" / "timeseries.parquet")) == len(res.timeseries)

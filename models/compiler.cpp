@@ -62,8 +62,13 @@ private:
         return static_cast<std::uint32_t>(out_.program.laws.size() - 1);
     }
 
+    // Stream names must be unique: `parallel = N` compiles N copies of one
+    // block whose steps share a key path, and equal names would give every
+    // arm the same draws. Later copies get "#k"; the first keeps the plain
+    // path, so a what-if that changes N leaves the other arms' draws alone.
     std::uint32_t stream(const std::string& name) {
-        out_.program.streams.push_back(name);
+        const std::uint32_t n = stream_uses_[name]++;
+        out_.program.streams.push_back(n == 0 ? name : name + "#" + std::to_string(n));
         return static_cast<std::uint32_t>(out_.program.streams.size() - 1);
     }
 
@@ -182,6 +187,7 @@ private:
     const Model& model_;
     CompiledModel& out_;
     std::unordered_map<std::string, std::uint32_t> index_;
+    std::unordered_map<std::string, std::uint32_t> stream_uses_;
 };
 
 }  // namespace

@@ -31,6 +31,15 @@ struct EndpointResult {
     EndpointSeries series;
 };
 
+/// What one replication measured for the requests of one traffic source
+/// (its client class), end to end, after warm-up.
+struct SourceResult {
+    std::uint64_t arrivals = 0;
+    std::uint64_t completions = 0;
+    std::array<std::uint64_t, kCauses> errors{};
+    Histogram latency;
+};
+
 /// Per-window values of one service (time averages over the window).
 struct StationSeries {
     std::vector<double> waiting;       // mean requests queued for a worker
@@ -65,6 +74,7 @@ struct ReplicationResult {
     std::uint64_t peak_tasks = 0;
     std::vector<EndpointResult> endpoints;
     std::vector<StationResult> stations;
+    std::vector<SourceResult> sources;
     std::vector<double> window_end;  // time at the end of each window
 };
 

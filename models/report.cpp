@@ -86,6 +86,35 @@ const Estimate& slo_value(const EndpointReport& e, SloMetric m) {
     return e.error_rate;
 }
 
+template <class F>
+LatencyReport latency_over(const std::vector<ReplicationResult>& reps, F&& hist) {
+    auto stat = [&](auto&& f) {
+        return over(reps, [&](const ReplicationResult& r) {
+            const Histogram& h = hist(r);
+            return h.count() ? f(h) : kNaN;
+        });
+    };
+    auto q = [&](double p) { return stat([p](const Histogram& h) { return h.quantile(p); }); };
+    LatencyReport l;
+    l.mean = stat([](const Histogram& h) { return h.mean(); });
+    l.p50 = q(0.50);
+    l.p90 = q(0.90);
+    l.p95 = q(0.95);
+    l.p99 = q(0.99);
+    l.p999 = q(0.999);
+    l.max = stat([](const Histogram& h) { return h.max(); });
+    return l;
+}
+
+const char* source_kind(SourceKind k) {
+    switch (k) {
+        case SourceKind::Open: return "open";
+        case SourceKind::Closed: return "closed";
+        case SourceKind::Trace: return "trace";
+    }
+    return "?";
+}
+
 }  // namespace
 
 Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps) {
@@ -141,22 +170,7 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         for (std::size_t c = 0; c < kCauses; ++c)
             er.errors_by_cause[c] =
                 over(reps, [&](auto& r) { return per_second(double(ep(r).errors[c]), r); });
-        auto q = [&](double p) {
-            return over(reps, [&](auto& r) {
-                return ep(r).latency.count() ? ep(r).latency.quantile(p) : kNaN;
-            });
-        };
-        er.latency.mean = over(reps, [&](auto& r) {
-            return ep(r).latency.count() ? ep(r).latency.mean() : kNaN;
-        });
-        er.latency.p50 = q(0.50);
-        er.latency.p90 = q(0.90);
-        er.latency.p95 = q(0.95);
-        er.latency.p99 = q(0.99);
-        er.latency.p999 = q(0.999);
-        er.latency.max = over(reps, [&](auto& r) {
-            return ep(r).latency.count() ? ep(r).latency.max() : kNaN;
-        });
+        er.latency = latency_over(reps, [&](auto& r) -> const Histogram& { return ep(r).latency; });
         for (std::size_t c = 0; c < kComponents; ++c)
             er.attribution[c] = over(reps, [&](auto& r) {
                 return ratio(ep(r).attribution[c], double(ep(r).completions));
@@ -177,6 +191,26 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         er.series_p50 = series([&](auto& r, std::size_t w) { return ep(r).series.p50[w]; });
         er.series_p99 = series([&](auto& r, std::size_t w) { return ep(r).series.p99[w]; });
         rep.endpoints.push_back(std::move(er));
+    }
+
+    for (std::size_t s = 0; s < m.sources.size(); ++s) {
+        SourceReport sr;
+        sr.name = m.sources[s].name;
+        sr.client_class = m.sources[s].client_class;
+        sr.kind = source_kind(m.sources[s].kind);
+        auto src = [s](const ReplicationResult& r) -> const SourceResult& { return r.sources[s]; };
+        auto errors = [&](const ReplicationResult& r) {
+            std::uint64_t n = 0;
+            for (std::uint64_t c : src(r).errors) n += c;
+            return static_cast<double>(n);
+        };
+        sr.arrival_rate = over(reps, [&](auto& r) { return per_second(double(src(r).arrivals), r); });
+        sr.throughput = over(reps, [&](auto& r) { return per_second(double(src(r).completions), r); });
+        sr.error_rate = over(reps, [&](auto& r) {
+            return ratio(errors(r), errors(r) + static_cast<double>(src(r).completions));
+        });
+        sr.latency = latency_over(reps, [&](auto& r) -> const Histogram& { return src(r).latency; });
+        rep.sources.push_back(std::move(sr));
     }
 
     for (std::size_t s = 0; s < m.services.size(); ++s) {

@@ -39,6 +39,17 @@ struct EndpointReport {
         series_p99;
 };
 
+/// One traffic source's requests end to end (its client class), merged.
+struct SourceReport {
+    std::string name;
+    std::string client_class;
+    std::string kind;  // "open", "closed" or "trace"
+    Estimate arrival_rate;
+    Estimate throughput;
+    Estimate error_rate;
+    LatencyReport latency;
+};
+
 /// One service's results, merged over replications.
 struct StationReport {
     std::string name;
@@ -93,6 +104,7 @@ struct Report {
     std::vector<double> window_end;
     std::vector<EndpointReport> endpoints;
     std::vector<StationReport> stations;
+    std::vector<SourceReport> sources;
     std::vector<SloVerdict> slos;
     std::vector<Saturation> saturated;
     std::string busiest_station;

@@ -14,6 +14,18 @@ void put(JsonWriter& w, std::string_view key, const Estimate& e) {
     w.end_object();
 }
 
+void put(JsonWriter& w, std::string_view key, const LatencyReport& l) {
+    w.key(key).begin_object();
+    put(w, "mean", l.mean);
+    put(w, "p50", l.p50);
+    put(w, "p90", l.p90);
+    put(w, "p95", l.p95);
+    put(w, "p99", l.p99);
+    put(w, "p999", l.p999);
+    put(w, "max", l.max);
+    w.end_object();
+}
+
 }  // namespace
 
 std::string to_json(const Report& r) {
@@ -79,19 +91,25 @@ std::string to_json(const Report& r) {
         for (std::size_t c = 0; c < kCauses; ++c)
             put(w, cause_name(static_cast<ErrorCause>(c)), e.errors_by_cause[c]);
         w.end_object();
-        w.key("latency").begin_object();
-        put(w, "mean", e.latency.mean);
-        put(w, "p50", e.latency.p50);
-        put(w, "p90", e.latency.p90);
-        put(w, "p95", e.latency.p95);
-        put(w, "p99", e.latency.p99);
-        put(w, "p999", e.latency.p999);
-        put(w, "max", e.latency.max);
-        w.end_object();
+        put(w, "latency", e.latency);
         w.key("attribution").begin_object();
         for (std::size_t c = 0; c < kComponents; ++c)
             put(w, component_name(static_cast<Component>(c)), e.attribution[c]);
         w.end_object();
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("sources").begin_array();
+    for (const SourceReport& s : r.sources) {
+        w.begin_object();
+        w.key("name").value(s.name);
+        w.key("class").value(s.client_class);
+        w.key("kind").value(s.kind);
+        put(w, "arrival_rate", s.arrival_rate);
+        put(w, "throughput", s.throughput);
+        put(w, "error_rate", s.error_rate);
+        put(w, "latency", s.latency);
         w.end_object();
     }
     w.end_array();

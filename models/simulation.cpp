@@ -11,10 +11,22 @@ namespace capsim {
 
 namespace {
 
+bool has_parallel(const BlockSpec& steps) {
+    for (const StepSpec& s : steps) {
+        if (s.kind == StepKind::Parallel) return true;
+        for (const BlockSpec& b : s.blocks)
+            if (has_parallel(b)) return true;
+    }
+    return false;
+}
+
 CpuScheduler::Mode cpu_mode(const ServiceSpec& s) {
-    // With no more workers than cores no step can ever wait for a core, so
-    // the cheapest regime is also the exact one.
-    if (s.workers <= s.cores) return CpuScheduler::Mode::Dedicated;
+    // With no more workers than cores, and one thread of work per worker
+    // (no parallel arms), no step can ever wait for a core: the cheapest
+    // regime is then also the exact one.
+    bool fan_out = false;
+    for (const EndpointSpec& e : s.endpoints) fan_out = fan_out || has_parallel(e.steps);
+    if (s.workers <= s.cores && !fan_out) return CpuScheduler::Mode::Dedicated;
     return s.cpu == CpuDiscipline::Fcfs ? CpuScheduler::Mode::Fcfs : CpuScheduler::Mode::Sharing;
 }
 
@@ -60,6 +72,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     out_.endpoints.resize(model.endpoints.size());
     live_.resize(model.endpoints.size());
     out_.stations.resize(md.services.size());
+    out_.sources.resize(md.sources.size());
 
     for (std::uint32_t s = 0; s < md.sources.size(); ++s) {
         const SourceSpec& src = md.sources[s];
@@ -183,6 +196,7 @@ void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
         while (pick + 1 < cs.cumulative.size() && u > cs.cumulative[pick]) ++pick;
     }
     const std::uint32_t ep = cs.endpoints[pick];
+    if (measuring(now_)) ++out_.sources[source].arrivals;
 
     const std::uint32_t r = requests_.acquire();
     Request& req = requests_[r];
@@ -442,6 +456,15 @@ void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
     if (t.parent == kNone) {
         const Request req = requests_[t.request];
         requests_.release(t.request);
+        if (measuring(req.arrival)) {
+            SourceResult& sr = out_.sources[req.source];
+            if (ok) {
+                ++sr.completions;
+                sr.latency.record(now_ - req.arrival);
+            } else {
+                ++sr.errors[static_cast<std::size_t>(cause)];
+            }
+        }
         if (req.user != kNone) {
             const std::uint32_t s = user_source_[req.user];
             const double think = m_.model.sources[s].think.sample(think_rng_[s]);

@@ -21,6 +21,9 @@ const Words kRunKeys = {"duration", "warmup", "seed", "replications", "window", 
 const Words kServiceKeys = {"replicas", "workers", "cores", "cpu", "queue",
                             "queue_discipline", "balancer", "endpoints"};
 const Words kStepKinds = {"cpu", "delay", "call", "forward", "loop", "parallel", "branch"};
+// Compiled programs stay small enough to build instantly and fit in cache;
+// nested fan-outs multiply, so the limit is on the expanded size.
+constexpr std::size_t kMaxExpandedSteps = 100000;
 const Words kSloMetrics = {"mean", "p50", "p90", "p95", "p99", "p999", "max", "error_rate"};
 
 class Loader {
@@ -57,12 +60,20 @@ private:
         const std::string p = "run";
         rd_.check_keys(t, p, kRunKeys);
         RunSpec& r = m_.run;
+        bool duration_ok = !t.contains("duration");
         if (auto v = rd_.duration(t, p, "duration")) {
-            if (*v <= 0.0) rd_.error(t.get("duration"), p + ".duration", "duration must be > 0");
-            else r.duration = *v;
+            if (*v <= 0.0) {
+                rd_.error(t.get("duration"), p + ".duration", "duration must be > 0",
+                          "a duration such as \"60s\"");
+            } else {
+                r.duration = *v;
+                duration_ok = true;
+            }
         }
         if (auto v = rd_.duration(t, p, "warmup")) r.warmup = *v;
-        if (r.warmup >= r.duration)
+        // Compared only with a duration that parsed: a bad one is reported
+        // once, not again through the default it fell back to.
+        if (duration_ok && r.warmup >= r.duration)
             rd_.error(t.get("warmup"), p + ".warmup", "warm-up must end before the run does",
                       "a warm-up shorter than the duration");
         if (auto v = rd_.integer(t, p, "seed", 0, std::numeric_limits<std::int64_t>::max()))
@@ -70,7 +81,9 @@ private:
         if (auto v = rd_.integer(t, p, "replications", 1, 10000))
             r.replications = static_cast<std::uint32_t>(*v);
         if (auto v = rd_.duration(t, p, "window")) {
-            if (*v <= 0.0) rd_.error(t.get("window"), p + ".window", "window must be > 0");
+            if (*v <= 0.0)
+                rd_.error(t.get("window"), p + ".window", "window must be > 0",
+                          "a duration such as \"1s\"");
             else r.window = *v;
         }
         if (auto v = rd_.integer(t, p, "max_in_flight", 1, 100000000))
@@ -166,6 +179,10 @@ private:
         }
         for (std::size_t i = 0; i < arr->size(); ++i) {
             const std::string sp = TableReader::index(path, i);
+            if (!out.empty() && out.back().kind == StepKind::Forward) {
+                rd_.warning(&(*arr)[i], sp,
+                            "this step never runs: the request was forwarded by the step before");
+            }
             if (auto s = step((*arr)[i], sp)) out.push_back(std::move(*s));
         }
         return out;
@@ -189,9 +206,17 @@ private:
                 found += (found.empty() ? "" : ", ") + std::string(k.str());
                 if (suggestion.empty()) suggestion = TableReader::suggest(k.str(), kStepKinds);
             }
-            rd_.error(&node, path,
-                      kinds.empty() ? "a step needs a kind" : "a step has exactly one kind",
-                      TableReader::one_of(kStepKinds) + " as the step's first key", suggestion);
+            if (kinds.empty()) {
+                rd_.error(&node, path, "a step needs a kind (found " + found + ")",
+                          "one key naming the step: " + TableReader::one_of(kStepKinds),
+                          suggestion);
+            } else {
+                std::string both;
+                for (const std::string& k : kinds) both += (both.empty() ? "" : " and ") + k;
+                rd_.error(&node, path, "a step has exactly one kind; this one has " + both,
+                          "one step per table: split it into { " + kinds[0] + " = ... }, { " +
+                              kinds[1] + " = ... }");
+            }
             return std::nullopt;
         }
         StepSpec s;
@@ -222,6 +247,13 @@ private:
             s.kind = StepKind::Loop;
             auto law = rd_.law(*t, path, "loop", Dimension::Count);
             if (!law) return std::nullopt;
+            if (!(law->mean() <= 1e6)) {
+                rd_.error(t->get("loop"), path + ".loop",
+                          "a loop of " + std::to_string(law->mean()) +
+                              " iterations on average would take effectively forever",
+                          "a mean of at most 1,000,000 iterations");
+                return std::nullopt;
+            }
             s.law = std::move(*law);
             const toml::node* body = t->get("steps");
             if (!body) {
@@ -264,13 +296,25 @@ private:
                 return false;
             }
             const BlockSpec b = block(*body, path + ".steps");
-            s.blocks.assign(static_cast<std::size_t>(n->get()), b);
+            const std::size_t copies = static_cast<std::size_t>(n->get());
+            const std::size_t size = expanded_size(b);
+            if (size * copies > kMaxExpandedSteps) {
+                rd_.error(arms, path + ".parallel",
+                          "this fan-out expands to " + std::to_string(size * copies) +
+                              " steps; an endpoint may expand to at most " +
+                              std::to_string(kMaxExpandedSteps),
+                          "a smaller fan-out, or a loop inside fewer arms");
+                return false;
+            }
+            s.blocks.assign(copies, b);
         } else if (const auto* a = arms->as_array()) {
             if (t.get("steps"))
                 rd_.error(t.get("steps"), path + ".steps",
-                          "steps is for parallel = N; list each arm's steps in the parallel array");
+                          "steps is for parallel = N; list each arm's steps in the parallel array",
+                          "parallel = [ [ ...arm 1 steps... ], [ ...arm 2 steps... ] ]");
             if (a->empty()) {
-                rd_.error(arms, path + ".parallel", "a parallel step needs at least one arm");
+                rd_.error(arms, path + ".parallel", "a parallel step needs at least one arm",
+                          "parallel = [ [ { call = \"a.x\" } ], [ { call = \"b.y\" } ] ]");
                 return false;
             }
             for (std::size_t i = 0; i < a->size(); ++i)
@@ -301,6 +345,16 @@ private:
             }
         }
         return true;
+    }
+
+    // Steps a block compiles to once every fan-out is expanded.
+    static std::size_t expanded_size(const BlockSpec& b) {
+        std::size_t n = 0;
+        for (const StepSpec& s : b) {
+            ++n;
+            for (const BlockSpec& inner : s.blocks) n += expanded_size(inner);
+        }
+        return n;
     }
 
     bool branch(const toml::table& t, const std::string& path, StepSpec& s) {

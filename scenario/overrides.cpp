@@ -55,10 +55,24 @@ std::optional<std::vector<Segment>> split_path(const std::string& path) {
     return out;
 }
 
-// The value as TOML, or as a plain string when it is not TOML.
-toml::table parse_value(const std::string& text) {
-    toml::parse_result r = toml::parse("v = " + text);
+// The value as TOML, or as a plain string when it is not TOML. Either way
+// it is parsed with the override itself as its source name, which is how
+// diagnostics about it name the override instead of a line of the file.
+toml::table parse_value(const std::string& text, const std::string& origin) {
+    toml::parse_result r = toml::parse("v = " + text, origin);
     if (r && r.table().contains("v")) return std::move(r).table();
+    std::string quoted = "v = \"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') quoted += '\\';
+        if (c == '\n') {
+            quoted += "\\n";
+            continue;
+        }
+        quoted += c;
+    }
+    quoted += '"';
+    toml::parse_result s = toml::parse(quoted, origin);
+    if (s) return std::move(s).table();
     toml::table t;
     t.insert("v", text);
     return t;
@@ -87,7 +101,7 @@ void apply_overrides(TableReader& rd, toml::table& root, const std::vector<std::
             rd.diagnostics().push_back(d);
             continue;
         }
-        toml::table value = parse_value(o.substr(eq + 1));
+        toml::table value = parse_value(o.substr(eq + 1), d.file);
         toml::node* cur = &root;
         bool ok = true;
         for (std::size_t k = 0; k + 1 < segs->size() && ok; ++k) {

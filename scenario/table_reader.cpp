@@ -17,8 +17,9 @@ std::string shown(const toml::node& n) {
     if (const auto* s = n.as_string()) return "\"" + s->get() + "\"";
     if (const auto* i = n.as_integer()) return std::to_string(i->get());
     if (const auto* f = n.as_floating_point()) {
-        std::string out = std::to_string(f->get());
-        return out;
+        std::ostringstream out;
+        out << f->get();  // 0.3, not 0.300000
+        return out.str();
     }
     if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
     return {};
@@ -71,6 +72,13 @@ Diagnostic TableReader::at(const toml::node* n, const std::string& path) const {
         d.line = static_cast<std::uint32_t>(src.begin.line);
         d.column = static_cast<std::uint32_t>(src.begin.column);
         d.snippet = shown(*n);
+        // A value from --set was parsed on its own (overrides.cpp names its
+        // source after the override): name the override, not a file line.
+        if (src.path && src.path->rfind("--set ", 0) == 0) {
+            d.file = *src.path;
+            d.line = 0;
+            d.column = 0;
+        }
     }
     return d;
 }

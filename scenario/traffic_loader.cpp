@@ -82,7 +82,8 @@ private:
             return;
         }
         if (t->contains("think"))
-            rd_.error(t->get("think"), p + ".think", "think is for closed-loop users (users = N)");
+            rd_.error(t->get("think"), p + ".think", "think is for closed-loop users (users = N)",
+                      "users = 50 with think = \"exp(1s)\", or no think for an open source");
         s.interarrival = Law::exponential(1.0);
         s.interarrival.text = "poisson";
         if (auto law = rd_.law(*t, p, "interarrival", Dimension::Time)) {
@@ -220,8 +221,8 @@ private:
                 if (!(d > 0.0))
                     rd_.error(&node, p, "bursty state durations must be > 0", "durations such as \"30s\"");
             if (!src.interarrival.text.empty() && src.interarrival.text != "poisson")
-                rd_.error(&node, p, "a bursty (MMPP) source is Poisson within each state; "
-                                    "remove interarrival");
+                rd_.error(&node, p, "a bursty (MMPP) source is Poisson within each state",
+                          "no interarrival key next to a bursty shape");
         } else if (*kind == "trace") {
             trace(*t, p, s, src);
         } else {
@@ -249,6 +250,7 @@ private:
             return;
         }
         double prev = 0.0;
+        double prev_at = 0.0;
         for (std::size_t i = 0; i < a->size(); ++i) {
             const std::string sp = TableReader::index(p + ".steps", i);
             const auto* st = (*a)[i].as_table();
@@ -257,8 +259,13 @@ private:
                 continue;
             }
             rd_.check_keys(*st, sp, {"at", "rate"});
-            const double at = rd_.duration(*st, sp, "at").value_or(0.0);
-            const double r = rd_.rate(*st, sp, "rate").value_or(0.0);
+            for (const char* key : {"at", "rate"})
+                if (!st->contains(key))
+                    rd_.error(st, TableReader::join(sp, key), std::string("a step needs ") + key,
+                              "{ at = \"60s\", rate = \"300/s\" }");
+            const double at = rd_.duration(*st, sp, "at").value_or(prev_at);
+            const double r = rd_.rate(*st, sp, "rate").value_or(prev);
+            prev_at = at;
             // A jump: the old rate holds until `at`, then the new one.
             if (i > 0) knot(s, at, prev);
             knot(s, at, r);

@@ -237,8 +237,7 @@ public:
 
     double next_time() {
         drop_dead_front();
-        return events_.empty() ? std::numeric_limits<double>::infinity()
-                              : events_.begin()->first;
+        return events_.empty() ? std::numeric_limits<double>::infinity() : events_.begin()->first;
     }
 
     std::pair<double, std::uint32_t> pop() {
@@ -282,7 +281,7 @@ TEST_CASE("calendar: the bulk purge of cancelled timers keeps the exact pop orde
     capsim::Rng rng(2024, 0, "calendar-purge-test");
     Calendar cal;
     ReferenceCalendar ref;
-    std::vector<TimerHandle> handles;       // by reference id (kNoTimer for plain events)
+    std::vector<TimerHandle> handles;        // by reference id (kNoTimer for plain events)
     std::vector<std::uint32_t> cancellable;  // timer ids not yet cancelled by the test
     double now = 0.0;
     std::uint64_t pops = 0;

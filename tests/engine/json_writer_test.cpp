@@ -25,7 +25,9 @@ std::string number(double v) {
     return w.str();
 }
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(double a, double b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 // RFC 8259's number grammar.
 const std::regex& json_number() {

@@ -54,8 +54,7 @@ TEST_CASE("parallel_for: every index runs exactly once", "[unit]") {
     }
 }
 
-TEST_CASE("parallel_for: threads = 0 means all hardware threads, each index still once",
-          "[unit]") {
+TEST_CASE("parallel_for: threads = 0 means all hardware threads, each index still once", "[unit]") {
     Tally tally(257);
     parallel_for(257, 0, [&](std::size_t i, const std::atomic<bool>&) { tally.runs[i]++; });
     CHECK(tally.each_exactly_once());

@@ -55,7 +55,9 @@ constexpr std::uint64_t unmix(std::uint64_t z) {
     return unxorshift(z, 30);
 }
 
-constexpr std::uint64_t rotr(std::uint64_t x, int k) { return (x >> k) | (x << (64 - k)); }
+constexpr std::uint64_t rotr(std::uint64_t x, int k) {
+    return (x >> k) | (x << (64 - k));
+}
 
 // The replication whose stream (seed, replication, name) starts with `out`.
 // Mirrors Rng's constructor: sm0 = seed ^ hash * M; the first splitmix step
@@ -128,9 +130,9 @@ TEST_CASE("random: golden values of a fixed stream", "[unit]") {
     CHECK(rng.next() == 0x8BB27A72B6915D14ULL);
     CHECK(rng.next() == 0x3EDB6E42A6FA90F3ULL);
     Rng u(20240601, 3, "services.api.endpoints.get.steps[0]");
-    CHECK(u.uniform01() == 0x1.1c0b97cdb3e5ep-3);
-    CHECK(u.uniform01() == 0x1.1764f4e56d22cp-1);
-    CHECK(u.uniform01() == 0x1.f6db721537d4ap-3);
+    CHECK(u.uniform01() == 0x1.1c0b97cdb3e5cp-3);
+    CHECK(u.uniform01() == 0x1.1764f4e56d22bp-1);
+    CHECK(u.uniform01() == 0x1.f6db721537d4cp-3);
 }
 
 TEST_CASE("random: uniform01 stays strictly inside (0, 1) and averages 1/2", "[unit]") {
@@ -161,18 +163,17 @@ TEST_CASE("random: uniform01 of the smallest raw output is above 0", "[unit]") {
     Rng rng = stream_starting_with(0);
     const double u = rng.uniform01();
     CHECK(u > 0.0);
-    CHECK(u == 0x1.0p-54);
+    CHECK(u == 0x1.0p-53);  // half a step of the 52-bit grid
 }
 
-// BUG (engine/random.hpp, Rng::uniform01): for raw outputs >= 2^63 the
-// 53-bit integer plus 0.5 is not representable and rounds to even, so the
-// largest output, 2^53 - 1 + 0.5, rounds up to 2^53 and uniform01() returns
-// exactly 1.0 — once in 2^53 draws, against the documented open interval
-// (engine/law.cpp already clamps around it). Remove [!shouldfail] once fixed.
-TEST_CASE("random: uniform01 of the largest raw output is below 1", "[unit][!shouldfail]") {
+TEST_CASE("random: uniform01 of the largest raw output is below 1", "[unit]") {
+    // With 53 bits, (2^53 - 1) + 0.5 rounded to 2^53 and gave exactly 1 once
+    // in 2^53 draws; on the 52-bit grid k + 0.5 is exact, so the largest
+    // value is 1 - 2^-53, the double just below 1.
     Rng rng = stream_starting_with(~0ULL);
     const double u = rng.uniform01();
     CHECK(u < 1.0);
+    CHECK(u == 0x1.fffffffffffffp-1);
 }
 
 TEST_CASE("random: below(n) is always < n, including at the extreme raw outputs", "[unit]") {
@@ -196,8 +197,8 @@ TEST_CASE("random: below(n) is uniform (chi-square)", "[unit]") {
         std::uint64_t n;
         double critical;  // df = n - 1
     };
-    for (const Case c : {Case{10, 44.81093787068782}, Case{7, 38.25833637720969},
-                         Case{1000, 1226.046189012162}}) {
+    for (const Case c :
+         {Case{10, 44.81093787068782}, Case{7, 38.25833637720969}, Case{1000, 1226.046189012162}}) {
         constexpr int kDraws = 1'000'000;
         Rng rng(c.n, 0, "chi-square-test");
         std::vector<double> counts(c.n, 0.0);

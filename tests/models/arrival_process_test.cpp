@@ -86,8 +86,7 @@ TEST_CASE("arrivals: a constant-rate Poisson source has mean gap 1/rate and scv 
     CHECK(std::abs(m.scv - 1.0) < kZ * std::sqrt(4.0 / kN));
 }
 
-TEST_CASE("arrivals: a renewal source keeps its law's scv and is rescaled to the rate",
-          "[unit]") {
+TEST_CASE("arrivals: a renewal source keeps its law's scv and is rescaled to the rate", "[unit]") {
     // gamma(k = 4, theta = 0.5): mean 2 s, scv 1/4. The source divides by
     // the law's mean, so at 50/s the gaps have mean 1/50 and still scv 1/4.
     constexpr double kRate = 50.0;
@@ -182,8 +181,7 @@ TEST_CASE("arrivals: a zero rate means no arrivals at all", "[unit]") {
     CHECK(none.first(rng) == kInf);
 }
 
-TEST_CASE("arrivals: an MMPP's long-run rate is the stationary mean of its two rates",
-          "[unit]") {
+TEST_CASE("arrivals: an MMPP's long-run rate is the stationary mean of its two rates", "[unit]") {
     // 10/s for exp(mean 2 s), 100/s for exp(mean 0.5 s): time fractions 0.8
     // and 0.2, so 28/s in the long run. Arrivals in a bursty process are
     // correlated, so the standard error comes from batch means: 200 batches

@@ -120,7 +120,9 @@ Model base_model() {
     return m;
 }
 
-BlockSpec& steps_of_get(Model& m) { return m.services[0].endpoints[0].steps; }
+BlockSpec& steps_of_get(Model& m) {
+    return m.services[0].endpoints[0].steps;
+}
 
 std::string get_step(int i) {
     return "services.api.endpoints.get.steps[" + std::to_string(i) + "]";
@@ -157,8 +159,11 @@ void check_well_formed(const CompiledModel& cm) {
         if (!seen.insert(pc).second) continue;
         const Instr& in = code[pc];
         switch (in.op) {
-            case Op::End: break;
-            case Op::Jump: todo.push_back(in.a); break;
+            case Op::End:
+                break;
+            case Op::Jump:
+                todo.push_back(in.a);
+                break;
             case Op::Loop:
                 todo.push_back(in.a);
                 todo.push_back(pc + 1);
@@ -169,7 +174,8 @@ void check_well_formed(const CompiledModel& cm) {
             case Op::Parallel:
                 REQUIRE(in.b >= 1);
                 REQUIRE(in.a + in.b <= cm.program.arms.size());
-                for (std::uint32_t k = 0; k < in.b; ++k) todo.push_back(cm.program.arms[in.a + k].pc);
+                for (std::uint32_t k = 0; k < in.b; ++k)
+                    todo.push_back(cm.program.arms[in.a + k].pc);
                 if (in.op == Op::Parallel) todo.push_back(pc + 1);  // branch arms jump back
                 break;
             case Op::Call:
@@ -225,6 +231,19 @@ TEST_CASE("compiler: straight-line steps become consecutive instructions", "[uni
     check_well_formed(cm);
 }
 
+TEST_CASE("compiler: a forward step resolves its target like a call", "[unit]") {
+    Model m = base_model();
+    StepSpec hand_off = call(get_step(1), "db.query");
+    hand_off.kind = StepKind::Forward;
+    steps_of_get(m) = {cpu(get_step(0), 0.001), hand_off};
+    const CompiledModel cm = compile(m);
+    const std::uint32_t entry = cm.endpoints[0].entry;
+    REQUIRE(ops_from(cm, entry) == std::vector<Op>{Op::Cpu, Op::Forward, Op::End});
+    CHECK(cm.program.code[entry + 1].a == 2);
+    steps_of_get(m)[1].target = "db.gone";
+    CHECK_THROWS_AS(compile(m), ModelError);
+}
+
 TEST_CASE("compiler: a call can target an endpoint defined later", "[unit]") {
     Model m = base_model();
     m.services[1].endpoints[0].steps = {call("services.db.endpoints.query.steps[0]", "api.post")};
@@ -234,16 +253,14 @@ TEST_CASE("compiler: a call can target an endpoint defined later", "[unit]") {
     CHECK(cm.program.code[cm.endpoints[2].entry].a == 1);
 }
 
-TEST_CASE("compiler: branch arms are inlined, end in jumps, carry cumulative weights",
-          "[unit]") {
+TEST_CASE("compiler: branch arms are inlined, end in jumps, carry cumulative weights", "[unit]") {
     Model m = base_model();
-    steps_of_get(m) = {
-        branch(get_step(0), {1.0, 3.0, 4.0},
-               {{cpu(get_step(0) + ".arms[0].steps[0]", 0.001)},
-                {cpu(get_step(0) + ".arms[1].steps[0]", 0.002),
-                 delay(get_step(0) + ".arms[1].steps[1]", 0.003)},
-                {}}),
-        cpu(get_step(1), 0.004)};
+    steps_of_get(m) = {branch(get_step(0), {1.0, 3.0, 4.0},
+                              {{cpu(get_step(0) + ".arms[0].steps[0]", 0.001)},
+                               {cpu(get_step(0) + ".arms[1].steps[0]", 0.002),
+                                delay(get_step(0) + ".arms[1].steps[1]", 0.003)},
+                               {}}),
+                       cpu(get_step(1), 0.004)};
     const CompiledModel cm = compile(m);
     const auto& code = cm.program.code;
     const auto& arms = cm.program.arms;
@@ -275,10 +292,10 @@ TEST_CASE("compiler: branch arms are inlined, end in jumps, carry cumulative wei
 
 TEST_CASE("compiler: a loop body is a separate block ending in End", "[unit]") {
     Model m = base_model();
-    steps_of_get(m) = {loop(get_step(0), 3.0,
-                            {cpu(get_step(0) + ".body[0]", 0.001),
-                             call(get_step(0) + ".body[1]", "db.query")}),
-                       delay(get_step(1), 0.002)};
+    steps_of_get(m) = {
+        loop(get_step(0), 3.0,
+             {cpu(get_step(0) + ".body[0]", 0.001), call(get_step(0) + ".body[1]", "db.query")}),
+        delay(get_step(1), 0.002)};
     const CompiledModel cm = compile(m);
     const auto& code = cm.program.code;
     const std::uint32_t entry = cm.endpoints[0].entry;
@@ -298,11 +315,10 @@ TEST_CASE("compiler: a loop body is a separate block ending in End", "[unit]") {
 
 TEST_CASE("compiler: parallel arms are separate blocks ending in End", "[unit]") {
     Model m = base_model();
-    steps_of_get(m) = {parallel(get_step(0),
-                                {{cpu(get_step(0) + ".arms[0]", 0.001)},
-                                 {call(get_step(0) + ".arms[1]", "db.query")},
-                                 {delay(get_step(0) + ".arms[2]", 0.002),
-                                  cpu(get_step(0) + ".arms[2].b", 0.003)}}),
+    steps_of_get(m) = {parallel(get_step(0), {{cpu(get_step(0) + ".arms[0]", 0.001)},
+                                              {call(get_step(0) + ".arms[1]", "db.query")},
+                                              {delay(get_step(0) + ".arms[2]", 0.002),
+                                               cpu(get_step(0) + ".arms[2].b", 0.003)}}),
                        cpu(get_step(1), 0.004)};
     const CompiledModel cm = compile(m);
     const auto& code = cm.program.code;
@@ -371,9 +387,9 @@ TEST_CASE("compiler: an unknown call target throws ModelError naming the step", 
     SECTION("inside a loop body in a branch arm") {
         const std::string inner = get_step(0) + ".arms[1].steps[0].body[0]";
         Model m = base_model();
-        steps_of_get(m) = {branch(get_step(0), {0.5, 0.5},
-                                  {{}, {loop(get_step(0) + ".arms[1].steps[0]", 2.0,
-                                             {call(inner, "nowhere.at_all")})}})};
+        steps_of_get(m) = {branch(
+            get_step(0), {0.5, 0.5},
+            {{}, {loop(get_step(0) + ".arms[1].steps[0]", 2.0, {call(inner, "nowhere.at_all")})}})};
         try {
             compile(m);
             FAIL("compile accepted an unknown call target");
@@ -386,30 +402,31 @@ TEST_CASE("compiler: an unknown call target throws ModelError naming the step", 
 TEST_CASE("compiler: nested loops, branches and parallel arms stay well formed", "[unit]") {
     Model m = base_model();
     const std::string p = get_step(0);
-    steps_of_get(m) = {
-        branch(p, {0.3, 0.7},
-               {{parallel(p + ".a0",
-                          {{loop(p + ".a0.p0", 2.0, {cpu(p + ".a0.p0.b", 0.001)})},
-                           {branch(p + ".a0.p1", {1.0, 1.0},
-                                   {{call(p + ".a0.p1.x", "db.query")}, {delay(p + ".a0.p1.y", 0.002)}})}},
-                          JoinKind::First)},
-                {loop(p + ".a1", 4.0,
-                      {parallel(p + ".a1.b", {{cpu(p + ".a1.b.0", 0.001)}, {cpu(p + ".a1.b.1", 0.001)}})})}}),
-        cpu(get_step(1), 0.001)};
+    steps_of_get(m) = {branch(p, {0.3, 0.7},
+                              {{parallel(p + ".a0",
+                                         {{loop(p + ".a0.p0", 2.0, {cpu(p + ".a0.p0.b", 0.001)})},
+                                          {branch(p + ".a0.p1", {1.0, 1.0},
+                                                  {{call(p + ".a0.p1.x", "db.query")},
+                                                   {delay(p + ".a0.p1.y", 0.002)}})}},
+                                         JoinKind::First)},
+                               {loop(p + ".a1", 4.0,
+                                     {parallel(p + ".a1.b", {{cpu(p + ".a1.b.0", 0.001)},
+                                                             {cpu(p + ".a1.b.1", 0.001)}})})}}),
+                       cpu(get_step(1), 0.001)};
     const CompiledModel cm = compile(m);
     check_well_formed(cm);
     // Every step that draws randomness has its own stream, named by its path.
     std::set<std::string> names(cm.program.streams.begin(), cm.program.streams.end());
-    for (const std::string& expected :
-         {p, p + ".a0.p0", p + ".a0.p0.b", p + ".a0.p1", p + ".a0.p1.y", p + ".a1", p + ".a1.b.0",
-          get_step(1)})
+    for (const std::string& expected : {p, p + ".a0.p0", p + ".a0.p0.b", p + ".a0.p1",
+                                        p + ".a0.p1.y", p + ".a1", p + ".a1.b.0", get_step(1)})
         CHECK(names.count(expected) == 1);
 }
 
 TEST_CASE("compiler: mix weights are normalised to cumulative probabilities ending at 1",
           "[unit]") {
     Model m = base_model();
-    m.sources[0].mix = {mix_entry("api.get", 2.0), mix_entry("db.query", 2.0), mix_entry("api.post", 4.0)};
+    m.sources[0].mix = {mix_entry("api.get", 2.0), mix_entry("db.query", 2.0),
+                        mix_entry("api.post", 4.0)};
     const CompiledModel cm = compile(m);
     REQUIRE(cm.sources.size() == 1);
     CHECK(cm.sources[0].endpoints == std::vector<std::uint32_t>{0, 2, 1});
@@ -419,7 +436,8 @@ TEST_CASE("compiler: mix weights are normalised to cumulative probabilities endi
     CHECK(cm.sources[0].cumulative[2] == 1.0);  // exactly, so a draw never falls off the end
 
     // Weights with no exact binary sum still end at exactly 1.
-    m.sources[0].mix = {mix_entry("api.get", 0.1), mix_entry("api.post", 0.1), mix_entry("db.query", 0.1)};
+    m.sources[0].mix = {mix_entry("api.get", 0.1), mix_entry("api.post", 0.1),
+                        mix_entry("db.query", 0.1)};
     CHECK(compile(m).sources[0].cumulative.back() == 1.0);
 }
 

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,9 @@ shape = { kind = "spike", base = "100/s", peak = "400/s", start = "20s", rise = 
 mix = { "api.checkout" = 0.3, "api.browse" = 0.7 }
 [traffic.bots]
 interarrival = "gamma(shape=0.5, mean=20ms)"
+endpoint = "api.browse"
+[traffic.bursts]
+shape = { kind = "bursty", base = "20/s", burst = "200/s", base_duration = "4s", burst_duration = "1s" }
 endpoint = "api.browse"
 [traffic.users]
 users = 40
@@ -233,25 +237,26 @@ TEST_CASE("contract: common random numbers across a what-if", "[theory][contract
 namespace {
 
 /// Integral over [a, b] of a piecewise-linear rate through the knots
-/// (t_i, r_i), constant before the first knot and after the last: computed
-/// here independently of the engine's Intensity.
-double integral(const std::vector<double>& t, const std::vector<double>& r, double a, double b) {
+/// (t_i, r_i) — equal times make a jump —, constant before the first knot
+/// and after the last: computed here independently of the engine's
+/// Intensity. The rate is linear between consecutive cuts, so the midpoint
+/// rule is exact on each piece (and never evaluates the rate at a jump).
+double piecewise_integral(const std::vector<double>& t, const std::vector<double>& r, double a,
+                          double b) {
     auto rate_at = [&](double x) {
-        if (x <= t.front()) return r.front();
+        if (x < t.front()) return r.front();
         if (x >= t.back()) return r.back();
         std::size_t i = 0;
-        while (t[i + 1] < x) ++i;
+        while (!(x < t[i + 1])) ++i;  // t[i] <= x < t[i+1], so t[i] < t[i+1]
         return r[i] + (r[i + 1] - r[i]) * (x - t[i]) / (t[i + 1] - t[i]);
     };
-    // Split [a, b] at the knots; the rate is linear on each piece, so the
-    // trapezoid rule is exact there.
     std::vector<double> cuts = {a};
     for (double k : t)
         if (k > a && k < b) cuts.push_back(k);
     cuts.push_back(b);
     double s = 0.0;
     for (std::size_t i = 0; i + 1 < cuts.size(); ++i)
-        s += 0.5 * (rate_at(cuts[i]) + rate_at(cuts[i + 1])) * (cuts[i + 1] - cuts[i]);
+        s += rate_at(0.5 * (cuts[i] + cuts[i + 1])) * (cuts[i + 1] - cuts[i]);
     return s;
 }
 
@@ -285,24 +290,47 @@ cores = 100000
 steps = [ { delay = "1ms" } ]
 [services.sink.endpoints.ramp]
 steps = [ { delay = "1ms" } ]
+[services.sink.endpoints.step]
+steps = [ { delay = "1ms" } ]
+[services.sink.endpoints.diurnal]
+steps = [ { delay = "1ms" } ]
 [traffic.flash]
 shape = { kind = "spike", base = "50/s", peak = "500/s", start = "20s", rise = "5s", hold = "10s", decay = "5s" }
 endpoint = "sink.spike"
 [traffic.growth]
 shape = { kind = "ramp", from = "40/s", to = "240/s", start = "10s", duration = "40s" }
 endpoint = "sink.ramp"
+[traffic.stairs]
+shape = { kind = "step", steps = [ { at = "0s", rate = "60/s" }, { at = "15.5s", rate = "300/s" }, { at = "40s", rate = "120/s" } ] }
+endpoint = "sink.step"
+[traffic.daily]
+shape = { kind = "diurnal", mean = "150/s", amplitude = "100/s", period = "25s", peak = "5s" }
+endpoint = "sink.diurnal"
 )T";
     const Outcome o = run_scenario(scenario, "shapes.toml");
     REQUIRE_FALSE(o.report.unstable);
     REQUIRE(o.reps.size() == static_cast<std::size_t>(reps));
 
+    using Integral = std::function<double(double, double)>;
+    auto knots = [](std::vector<double> t, std::vector<double> r) -> Integral {
+        return [t, r](double a, double b) { return piecewise_integral(t, r, a, b); };
+    };
+    // mean + amplitude cos(2 pi (t - peak) / period), integrated analytically.
+    const Integral sinusoid = [](double a, double b) {
+        const double mean = 150.0, amp = 100.0, period = 25.0, peak = 5.0;
+        const double w = 2.0 * std::acos(-1.0) / period;
+        return mean * (b - a) + amp / w * (std::sin(w * (b - peak)) - std::sin(w * (a - peak)));
+    };
     struct Shape {
         const char* endpoint;
-        std::vector<double> t, r;
+        Integral integral;
     };
     const Shape shapes[] = {
-        {"sink.spike", {20.0, 25.0, 35.0, 40.0}, {50.0, 500.0, 500.0, 50.0}},
-        {"sink.ramp", {10.0, 50.0}, {40.0, 240.0}},
+        {"sink.spike", knots({20.0, 25.0, 35.0, 40.0}, {50.0, 500.0, 500.0, 50.0})},
+        {"sink.ramp", knots({10.0, 50.0}, {40.0, 240.0})},
+        // A jump in the middle of a window (15.5 s) and one on its edge (40 s).
+        {"sink.step", knots({0.0, 15.5, 15.5, 40.0, 40.0}, {60.0, 60.0, 300.0, 300.0, 120.0})},
+        {"sink.diurnal", sinusoid},
     };
     // Two bounds on the counts. Per window and replication (a cell):
     // |n - Lambda_w| <= 5.5 sqrt(Lambda_w), which catches a single bad
@@ -311,7 +339,7 @@ endpoint = "sink.ramp"
     // sensitive to a bias. The chance that a correct engine fails either
     // somewhere is at most the sum of the exact Poisson tails over all the
     // cells and windows (Boole's inequality); it is computed and printed
-    // below: ~5e-4 per shape here (4.5 sigma per cell would be ~2e-2 with
+    // below: 6e-4 to 8e-4 per shape here (4.5 sigma per cell would be ~2e-2 with
     // 1,200 cells of Lambda ~ 50, since a Poisson upper tail is heavier
     // than the normal one).
     constexpr double k_cell = 5.5, k_pooled = 4.5;
@@ -323,7 +351,7 @@ endpoint = "sink.ramp"
         std::size_t cells = 0, bad = 0, bad_pooled = 0;
         for (std::size_t w = 0; w < ends.size(); ++w) {
             const double start = w == 0 ? 0.0 : ends[w - 1];
-            const double L = integral(s.t, s.r, start, ends[w]);
+            const double L = s.integral(start, ends[w]);
             false_failure += reps * poisson_two_sided_tail(L, k_cell) +
                              poisson_two_sided_tail(reps * L, k_pooled);
             double pooled = 0.0;

@@ -124,8 +124,7 @@ TEST_CASE("cpu: processor sharing, 3 equal jobs on 2 cores each get rate 2/3", "
     CHECK(d.cpu.busy() == 0);
 }
 
-TEST_CASE("cpu: processor sharing with fewer jobs than cores runs each at full speed",
-          "[unit]") {
+TEST_CASE("cpu: processor sharing with fewer jobs than cores runs each at full speed", "[unit]") {
     // 2 cores, works 1, 1, 2 at t = 0: rate 2/3 each until t = 1.5 (two done,
     // the third has 1 left), then alone at rate 1: done at 2.5.
     Driver d(Mode::Sharing, 2);

@@ -52,8 +52,8 @@ std::vector<NamedShape> shapes() {
         {"step (repeated time)", piecewise({0.0, 30.0, 30.0}, {50.0, 50.0, 200.0})},
         {"steps down and up", piecewise({5.0, 5.0, 12.0, 12.0}, {80.0, 20.0, 20.0, 500.0})},
         {"spike", piecewise({100.0, 102.0, 110.0, 130.0}, {20.0, 800.0, 800.0, 20.0})},
-        {"periodic hourly", piecewise({0.0, 6.0, 12.0, 18.0, 24.0}, {10.0, 5.0, 40.0, 30.0, 10.0},
-                                      24.0)},
+        {"periodic hourly",
+         piecewise({0.0, 6.0, 12.0, 18.0, 24.0}, {10.0, 5.0, 40.0, 30.0, 10.0}, 24.0)},
         {"periodic step", piecewise({0.0, 2.0, 2.0}, {1.0, 1.0, 9.0}, 5.0)},
         {"periodic, first knot late", piecewise({1.0, 3.0}, {4.0, 2.0}, 4.0)},
         {"sinusoid", sinusoid(100.0, 60.0, 10.0, 3.0)},
@@ -87,9 +87,8 @@ std::vector<double> breakpoints(const RateShape& s, double horizon) {
 double integrate(const RateShape& s, double x) {
     static const double node[5] = {0.0, -0.5384693101056831, 0.5384693101056831,
                                    -0.9061798459386640, 0.9061798459386640};
-    static const double weight[5] = {0.5688888888888889, 0.4786286704993665,
-                                     0.4786286704993665, 0.2369268850561891,
-                                     0.2369268850561891};
+    static const double weight[5] = {0.5688888888888889, 0.4786286704993665, 0.4786286704993665,
+                                     0.2369268850561891, 0.2369268850561891};
     const std::vector<double> b = breakpoints(s, x);
     double sum = 0.0;
     for (std::size_t p = 0; p + 1 < b.size(); ++p) {
@@ -143,8 +142,8 @@ TEST_CASE("rate shape: at() interpolates linearly and jumps at repeated times", 
     CHECK(step.at(30.0) == 200.0);
 
     // A periodic shape repeats.
-    const RateShape day = piecewise({0.0, 6.0, 12.0, 18.0, 24.0}, {10.0, 5.0, 40.0, 30.0, 10.0},
-                                    24.0);
+    const RateShape day =
+        piecewise({0.0, 6.0, 12.0, 18.0, 24.0}, {10.0, 5.0, 40.0, 30.0, 10.0}, 24.0);
     for (double t : {0.0, 3.0, 9.5, 17.0, 23.9})
         CHECK(day.at(t + 48.0) == Approx(day.at(t)).epsilon(1e-12));
 

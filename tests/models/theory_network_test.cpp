@@ -293,18 +293,14 @@ endpoint = "fan.two_of_three"
     check_little_all(o, name, {"fan.all", "fan.first", "fan.two_of_three"});
 }
 
-// KNOWN ENGINE BUG (see docs/validation.md, "Engine bugs found"): the
-// fan-out form `parallel = N, steps = [...]` copies one BlockSpec N times
-// (scenario/loader.cpp, parallel_arms: s.blocks.assign(n, b)), so the N
-// copies of each step keep the same key path, and the compiler names each
-// copy's random stream by that path (models/compiler.cpp, stream(s.path)).
-// The N streams are seeded identically and consumed in lock step, so every
-// arm draws the same sample: the join of N "independent" arms is a single
-// draw (mean m instead of m (1 + 1/2 + 1/3) for all of 3). Tagged
-// [!shouldfail] so the suite stays green while the bug is open; Catch
-// reports this test as failed the day the engine is fixed — then drop the
-// tag.
-TEST_CASE("theory: fan-out parallel = N draws independent arms", "[theory][!shouldfail]") {
+// Regression test for an engine bug this suite found: the fan-out form
+// `parallel = N, steps = [...]` copies one BlockSpec N times, so the copies
+// of each step share a key path, and the compiler used to name each copy's
+// random stream by that path. The N streams were seeded identically and
+// consumed in lock step, so every arm drew the same sample and a join of N
+// "independent" arms was a single draw (mean m instead of m (1 + 1/2 + 1/3)
+// for all of 3). models/compiler.cpp now suffixes repeated stream names.
+TEST_CASE("theory: fan-out parallel = N draws independent arms", "[theory]") {
     const double m = 0.010, measure = 1000.0;
     const int reps = 10;
     std::string t = run_table(measure, 10.0, reps, 152);
@@ -314,18 +310,26 @@ workers = 100000
 cores = 100000
 [services.fan.endpoints.all]
 steps = [ { parallel = 3, steps = [ { delay = "exp(10ms)" } ], join = "all" } ]
+[services.fan.endpoints.two]
+steps = [ { parallel = 3, steps = [ { delay = "exp(10ms)" } ], join = 2 } ]
 [traffic.all]
 rate = "50/s"
 endpoint = "fan.all"
+[traffic.two]
+rate = "50/s"
+endpoint = "fan.two"
 )T";
     const Outcome o = run_scenario(t, "fanout.toml");
     REQUIRE_FALSE(o.report.unstable);
-    const std::string name = "Fan-out parallel=3 (KNOWN BUG)";
+    const std::string name = "Fan-out parallel=3";
     const std::string params =
-        fmt("parallel = 3, steps = [delay exp(10ms)], join all, 50/s, %s",
+        fmt("parallel = 3, steps = [delay exp(10ms)], join all / join 2, 50/s each, %s",
             run_words(measure, reps).c_str());
     compare(name, params, "join all of 3: mean = m(1+1/2+1/3) (s)", m * (1.0 + 0.5 + 1.0 / 3.0),
             endpoint(o, "fan.all").latency.mean);
+    compare(name, params, "join 2 of 3: mean = m(1/3+1/2) (s)", m * (1.0 / 3.0 + 0.5),
+            endpoint(o, "fan.two").latency.mean);
+    check_little_all(o, name, {"fan.all", "fan.two"});
 }
 
 TEST_CASE("theory: two-way fork-join of M/M/1 queues (Nelson-Tantawi)", "[theory]") {

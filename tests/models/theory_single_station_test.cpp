@@ -546,7 +546,7 @@ priority = 1
 // ---------------------------------------------------------------------------
 
 TEST_CASE("theory (slow): M/M/1 at rho 0.99 and M/G/1 lognormal at rho 0.9",
-          "[theory][slow][.]") {
+          "[.][slow][theory-slow]") {
     {
         const double rho = 0.99, mu = 100.0, lambda = rho * mu;
         Station st;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "models/compiled_model.hpp"
 #include "models/model.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/table_loader.hpp"
@@ -878,7 +879,7 @@ steps = [ { cpu = "1ms" } ]
          svc + "[traffic.web]\nshape = @@{ kind = \"bursty\", base = \"1/s\", burst = \"9/s\", "
                "base_duration = \"1s\", burst_duration = \"1s\" }\ninterarrival = \"gamma(shape=2, "
                "mean=1s)\"\nendpoint = \"api.get\"\n",
-         "traffic.web.shape", "remove interarrival", ""},
+         "traffic.web.shape", "Poisson within each state", ""},
         {"a missing trace file",
          svc + "[traffic.web]\nshape = { kind = \"trace\", file = @@\"nope.csv\" }\n"
                "endpoint = \"api.get\"\n",
@@ -1217,9 +1218,9 @@ TEST_CASE("load_table: a dict scenario loads, and its diagnostics have key paths
 }
 
 // ---------------------------------------------------------------------------
-// Loader bugs found while writing these tests. Each is marked [!shouldfail]:
-// it documents the expected behaviour and fails today. Remove the tag when
-// the loader is fixed (Catch then reports the now-passing test as a failure).
+// Regressions for loader bugs found while writing these tests. The one still
+// open is marked [!shouldfail]: it documents the expected behaviour and fails
+// today; remove the tag when it is fixed (Catch then flags the passing test).
 // ---------------------------------------------------------------------------
 
 // BUG (scenario/overrides.cpp, parse_value): a --set value that parses as
@@ -1227,7 +1228,7 @@ TEST_CASE("load_table: a dict scenario loads, and its diagnostics have key paths
 // so its diagnostics claim test.toml:1:5 — line 1 of the *scenario file*,
 // here a comment — instead of naming the override.
 TEST_CASE("overrides: diagnostics about an override's value name the override, not line 1",
-          "[loader][!shouldfail]") {
+          "[loader]") {
     const LoadResult r = load(kOverrideBase, {"services.api.workers=0"});
     REQUIRE(r.diagnostics.size() == 1);
     const Diagnostic& d = r.diagnostics[0];
@@ -1251,23 +1252,23 @@ TEST_CASE("loader: law errors inside multi-line strings point at the offending c
     CHECK(r.diagnostics[0].column == m.column);  // 27; reported 25
 }
 
-// BUG (scenario/loader.cpp, parallel_arms: s.blocks.assign(n, b)): the N
-// arms of `parallel = N` are copies with identical key paths, and key paths
-// name the random streams, so every arm draws exactly the same samples. A
-// fork-join of 2 arms of exp(10ms) then has p99 = 46ms (one exponential)
-// instead of 53ms (the max of two): the fan-out's tail is understated.
+// Fixed bug: the N arms of `parallel = N` are copies with identical key
+// paths, and key paths name the random streams, so every arm drew exactly the
+// same samples (a 2-arm fork-join of exp(10ms) had p99 46ms, one exponential's,
+// instead of 53ms). The compiler now gives repeated names distinct streams.
 TEST_CASE("loader: the arms of parallel = N draw from distinct random streams",
-          "[loader][!shouldfail]") {
+          "[loader]") {
     const Model m = good(svc_with("[ { parallel = 2, steps = [ { delay = \"exp(10ms)\" } ] } ]") + kTraffic);
-    const StepSpec& fan = m.services[0].endpoints[0].steps[0];
-    REQUIRE(fan.blocks.size() == 2);
-    CHECK(fan.blocks[0][0].path != fan.blocks[1][0].path);
+    const capsim::CompiledModel c = capsim::compile(m);
+    std::vector<std::string> names = c.program.streams;
+    std::sort(names.begin(), names.end());
+    CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
 }
 
 // MISSING DIAGNOSTIC (scenario/traffic_loader.cpp, steps()): an entry of a
 // step shape without `rate` silently means rate 0 (and one without `at`
 // means at 0), while every other shape reports its missing keys.
-TEST_CASE("loader: a step-shape entry without rate is reported", "[loader][!shouldfail]") {
+TEST_CASE("loader: a step-shape entry without rate is reported", "[loader]") {
     const LoadResult r = load(std::string(kService) + R"toml(
 [traffic.web]
 shape = { kind = "step", steps = [ { at = "0s", rate = "5/s" }, { at = "10s" } ] }
@@ -1283,7 +1284,7 @@ endpoint = "api.get"
 // MISSING DIAGNOSTIC (scenario/loader.cpp, block()): steps written after a
 // `forward` never run (the request continues at the target and finishes
 // there), but the loader accepts them silently.
-TEST_CASE("loader: steps after a forward are reported as unreachable", "[loader][!shouldfail]") {
+TEST_CASE("loader: steps after a forward are reported as unreachable", "[loader]") {
     const LoadResult r = load(R"toml(
 [services.api.endpoints.get]
 steps = [ { forward = "api.put" }, { delay = "1s" } ]
@@ -1299,17 +1300,17 @@ steps = [ { cpu = "1ms" } ]
 // MISLEADING SUGGESTION (scenario/loader.cpp, step()): with two kinds in one
 // step, the suggestion is computed from the first key, which is already a
 // valid kind: `{ cpu = "5ms", delay = "1ms" }` gets `did you mean "cpu"?`.
-TEST_CASE("loader: two kinds in one step get no did-you-mean", "[loader][!shouldfail]") {
+TEST_CASE("loader: two kinds in one step get no did-you-mean", "[loader]") {
     const LoadResult r = load(svc_with("[ { cpu = \"5ms\", delay = \"1ms\" } ]") + kTraffic);
     REQUIRE(r.diagnostics.size() == 1);
-    CHECK(r.diagnostics[0].message == "a step has exactly one kind");
+    CHECK_THAT(r.diagnostics[0].message, Catch::Contains("a step has exactly one kind"));
     CHECK(r.diagnostics[0].suggestion.empty());
 }
 
 // CONFUSING SUGGESTION (scenario/table_reader.cpp, shown()): a float without
 // a unit is printed with std::to_string, so `p99 = 0.3` suggests "0.300000s".
 TEST_CASE("loader: a float duration without a unit suggests a readable fix",
-          "[loader][!shouldfail]") {
+          "[loader]") {
     const LoadResult r = load(std::string(kService) + kTraffic +
                               "[[slo]]\nendpoint = \"api.get\"\np99 = 0.3\n");
     REQUIRE(r.diagnostics.size() == 1);
@@ -1319,7 +1320,7 @@ TEST_CASE("loader: a float duration without a unit suggests a readable fix",
 // INCOMPLETE MESSAGES (scenario/loader.cpp, scenario/traffic_loader.cpp):
 // DESIGN.md §5 asks every message to say what was expected, but these
 // diagnostics leave `expected` empty.
-TEST_CASE("loader: every diagnostic says what was expected", "[loader][!shouldfail]") {
+TEST_CASE("loader: every diagnostic says what was expected", "[loader]") {
     const std::string svc = kService;
     const std::vector<std::string> inputs = {
         "[run]\nduration = \"0s\"\n" + svc + kTraffic,
@@ -1336,4 +1337,18 @@ TEST_CASE("loader: every diagnostic says what was expected", "[loader][!shouldfa
         REQUIRE_FALSE(r.diagnostics.empty());
         for (const Diagnostic& d : r.diagnostics) CHECK_FALSE(d.expected.empty());
     }
+}
+
+// MISLEADING CASCADE (scenario/loader.cpp, load_run): when `duration` is
+// invalid the warm-up is compared with the default 60s, so `duration = 600`
+// (no unit) with `warmup = "100s"` also reports "warm-up must end before the
+// run does", although the warm-up the user meant is fine.
+TEST_CASE("loader: an invalid duration does not also fail the warm-up check",
+          "[loader]") {
+    const LoadResult r = load("[run]\nduration = 600\nwarmup = \"100s\"\n" + std::string(kService) +
+                              kTraffic);
+    INFO(format_all(r.diagnostics));
+    REQUIRE_FALSE(r.diagnostics.empty());
+    CHECK(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].path == "run.duration");
 }

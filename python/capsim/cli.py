@@ -83,6 +83,16 @@ def print_report(report: dict, console: Console, wall: float) -> None:
                   _pct(e["error_rate"]["mean"]), _ms(lat["p50"]["mean"]), _ms(lat["p95"]["mean"]),
                   _ci(lat["p99"], _ms), _ms(lat["p999"]["mean"]), _ms(lat["max"]["mean"]))
     console.print(t)
+    if len(report["sources"]) > 1:
+        t = Table(title="Clients (end to end, by traffic source)", title_justify="left")
+        for c in ("source", "class", "rate", "errors", "p50", "p99", "p99.9"):
+            t.add_column(c, justify="left" if c in ("source", "class") else "right")
+        for s in report["sources"]:
+            lat = s["latency"]
+            t.add_row(s["name"], s["class"], _rate(s["arrival_rate"]["mean"]),
+                      _pct(s["error_rate"]["mean"]), _ms(lat["p50"]["mean"]),
+                      _ci(lat["p99"], _ms), _ms(lat["p999"]["mean"]))
+        console.print(t)
     t = Table(title="Stations", title_justify="left")
     for c in ("station", "capacity", "workers busy", "peak", "cores busy", "peak ", "throughput",
               "queue mean",

@@ -60,6 +60,19 @@ class Result:
         return pd.DataFrame(rows).astype({c: float for c in _float_columns(rows)})
 
     @property
+    def sources(self) -> pd.DataFrame:
+        """One row per traffic source (client class): end-to-end rates and latency (s)."""
+        rows = []
+        for s in self.report["sources"]:
+            row: dict[str, Any] = {"source": s["name"], "class": s["class"], "kind": s["kind"]}
+            for key in ("arrival_rate", "throughput", "error_rate"):
+                row.update(_flat(key, s[key]))
+            for q in _LATENCY:
+                row.update(_flat(q, s["latency"][q]))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
     def stations(self) -> pd.DataFrame:
         """One row per station: utilisation, throughput (1/s), queue, waits (s)."""
         rows = []

@@ -332,6 +332,56 @@ endpoint = "fan.two"
     check_little_all(o, name, {"fan.all", "fan.two"});
 }
 
+// ---------------------------------------------------------------------------
+// Parallel CPU arms inside one request: the arms share the request's worker
+// and compete for the replica's cores. One worker, two cpu arms of exp(m)
+// work each, join all: with one core the arms share it and the request
+// holds the worker for X1 + X2 (the core is work-conserving, whatever the
+// discipline); with two cores they run side by side and it holds it for
+// max(X1, X2). Either way the worker is an M/G/1 queue (P-K) with
+//     1 core:  E[S] = 2m,   E[S^2] = 6 m^2  (Erlang-2),
+//     2 cores: E[S] = 1.5m, E[S^2] = 3.5 m^2 (max = Exp(m/2) + Exp(m)).
+// ---------------------------------------------------------------------------
+
+TEST_CASE("theory: parallel CPU arms share the replica's cores (M/G/1 with S = sum or max)",
+          "[theory]") {
+    const double m = 0.010, lambda = 20.0, measure = 3000.0;
+    const int reps = 10;
+    struct Case {
+        unsigned cores;
+        double es, es2;
+        int seed;
+    };
+    for (const Case& k : {Case{1, 2.0 * m, 6.0 * m * m, 171}, Case{2, 1.5 * m, 3.5 * m * m, 172}}) {
+        std::string t = run_table(measure, 100.0, reps, k.seed);
+        t += fmt(R"T(
+[services.server]
+workers = 1
+cores = %u
+[services.server.endpoints.work]
+steps = [ { parallel = [ [ { cpu = "exp(10ms)" } ], [ { cpu = "exp(10ms)" } ] ], join = "all" } ]
+[traffic.clients]
+rate = "20/s"
+endpoint = "server.work"
+)T",
+                 k.cores);
+        const Outcome o = run_scenario(t, "cpuarms.toml");
+        REQUIRE_FALSE(o.report.unstable);
+        const std::string name = fmt("2 cpu arms on 1 worker, %u core%s", k.cores,
+                                     k.cores == 1 ? "" : "s");
+        const std::string params = fmt("λ=20/s, arms exp(10ms), join all, %s",
+                                       run_words(measure, reps).c_str());
+        const double wq = pk_mean_wait(lambda, k.es, k.es2 - k.es * k.es);
+        compare(name, params, "mean sojourn (s), P-K", wq + k.es,
+                endpoint(o, "server.work").latency.mean);
+        compare(name, params, "worker utilisation = λE[S]", lambda * k.es,
+                station(o, "server").worker_utilization);
+        compare(name, params, "core utilisation = 2λm / cores", 2.0 * lambda * m / k.cores,
+                station(o, "server").core_utilization);
+        check_little_all(o, name, {"server.work"});
+    }
+}
+
 TEST_CASE("theory: two-way fork-join of M/M/1 queues (Nelson-Tantawi)", "[theory]") {
     const double lambda = 70.0, S = 0.010, mu = 1.0 / S, rho = lambda * S;
     const double measure = 4000.0;

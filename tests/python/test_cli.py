@@ -74,3 +74,19 @@ def test_console_script_version():
     out = subprocess.run([sys.executable, "-m", "capsim.cli", "--version"], capture_output=True,
                          text=True, check=True)
     assert out.stdout.startswith("capsim ")
+
+
+def test_ctrl_c_stops_a_long_run_promptly(tmp_path):
+    import signal
+    import time
+    long = tmp_path / "long.toml"
+    long.write_text(SCENARIO.replace("{p99}", "1s").replace('duration = "50s"', 'duration = "1000000s"'))
+    proc = subprocess.Popen([sys.executable, "-m", "capsim.cli", "run", str(long)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert time.monotonic() - start < 5

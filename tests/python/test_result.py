@@ -65,3 +65,19 @@ def test_exports_round_trip(mm1_tree, tmp_path):
     assert list(back.endpoint) == ["server.work"]
     res.to_parquet(tmp_path / "pq")
     assert len(pd.read_parquet(tmp_path / "pq" / "timeseries.parquet")) == len(res.timeseries)
+
+
+def test_sources_frame_splits_client_classes():
+    tree = {
+        "run": {"duration": "100s", "replications": 2, "seed": 3},
+        "services": {"s": {"workers": 4, "cores": 4, "endpoints": {
+            "fast": {"steps": [{"cpu": "exp(1ms)"}]},
+            "slow": {"steps": [{"cpu": "exp(20ms)"}]}}}},
+        "traffic": {"people": {"rate": "50/s", "endpoint": "s.fast", "class": "web"},
+                    "bots": {"rate": "20/s", "endpoint": "s.slow"}},
+    }
+    df = capsim.Scenario(tree).run().sources.set_index("source")
+    assert df.loc["people", "class"] == "web"
+    assert df.loc["bots", "class"] == "bots"
+    assert df.loc["bots", "p50"] > 5 * df.loc["people", "p50"]
+    assert abs(df.loc["people", "arrival_rate"] - 50) < 5

@@ -28,7 +28,7 @@ public:
             free_.pop_back();
             items_[i] = T{};
         }
-        ++live_;
+        if (++live_ > peak_) peak_ = live_;
         return i;
     }
 
@@ -43,12 +43,15 @@ public:
     std::uint32_t generation(std::uint32_t i) const { return generations_[i]; }
 
     std::size_t live() const { return live_; }
+    /// Most objects alive at once since the arena was created.
+    std::size_t peak() const { return peak_; }
     std::size_t capacity() const { return items_.size(); }
     void clear() {
         items_.clear();
         generations_.clear();
         free_.clear();
         live_ = 0;
+        peak_ = 0;
     }
 
 private:
@@ -56,6 +59,7 @@ private:
     std::vector<std::uint32_t> generations_;
     std::vector<std::uint32_t> free_;
     std::size_t live_ = 0;
+    std::size_t peak_ = 0;
 };
 
 }  // namespace capsim

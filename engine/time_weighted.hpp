@@ -48,6 +48,11 @@ public:
         return (area_ + value_ * (now - last_)) / elapsed;
     }
 
+    /// Integral of the value over [reset time, now]: differences of two
+    /// readings give the average over any window without a second
+    /// accumulator on the hot path.
+    double integral(double now) const { return area_ + value_ * (now - last_); }
+
     /// Largest value held since the last reset, the value at reset included.
     double max() const { return max_; }
 

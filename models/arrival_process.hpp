@@ -59,6 +59,8 @@ private:
 
     double next_mmpp(Rng& rng) {
         const RateShape& s = spec_->shape;
+        // Both states silent: no arrival ever (and no endless state switching).
+        if (!(s.mmpp_rate[0] > 0.0) && !(s.mmpp_rate[1] > 0.0)) return kInf;
         for (;;) {
             const double r = s.mmpp_rate[state_];
             const double t = r > 0.0 ? clock_ + exp_draw(rng) / r : kInf;

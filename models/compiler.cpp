@@ -157,6 +157,7 @@ private:
         out_.program.arms.resize(out_.program.arms.size() + n);
         double total = 0.0;
         for (double w : s.weights) total += w;
+        if (!(total > 0.0)) throw ModelError(s.path, "branch weights sum to 0");
         double acc = 0.0;
         std::vector<std::uint32_t> exits;
         for (std::uint32_t k = 0; k < n; ++k) {

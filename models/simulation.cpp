@@ -54,10 +54,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         svc.replicas = spec.replicas;
         svc.queue_capacity = spec.queue_capacity;
         svc.balancer_rng = Rng(seed, replication, spec.path + ".balancer");
-        for (auto* g : {&svc.busy_workers, &svc.busy_cores, &svc.waiting}) {
-            g->run.reset(0.0, 0.0);
-            g->window.reset(0.0, 0.0);
-        }
+        for (auto* g : {&svc.busy_workers, &svc.busy_cores, &svc.waiting}) g->run.reset(0.0, 0.0);
         services_.push_back(svc);
         for (std::uint32_t r = 0; r < spec.replicas; ++r) {
             Replica rep;
@@ -99,16 +96,19 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
 ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
     std::uint64_t n = 0;
     while (!cal_.empty() && !stop_) {
-        if (cal_.next_time() > end_) break;
+        // An event past the end is consumed, harmlessly: the run stops here.
         const Event e = cal_.pop();
+        if (e.time > end_) break;
         now_ = e.time;
         dispatch(e);
         drain();
         // Polling an atomic every event would cost more than the event.
-        if ((++n & 0xFFFF) == 0 && cancel && cancel->load(std::memory_order_relaxed))
-            throw Interrupted{};
-        out_.peak_tasks = std::max<std::uint64_t>(out_.peak_tasks, tasks_.live());
+        if ((++n & 0xFFFF) == 0) {
+            out_.peak_tasks = std::max<std::uint64_t>(out_.peak_tasks, tasks_.peak());
+            if (cancel && cancel->load(std::memory_order_relaxed)) throw Interrupted{};
+        }
     }
+    out_.peak_tasks = std::max<std::uint64_t>(out_.peak_tasks, tasks_.peak());
     const double stop_time = stop_ ? now_ : end_;
     out_.measured = std::max(0.0, stop_time - warmup_);
     out_.events = cal_.popped();
@@ -451,8 +451,10 @@ void Simulation::fail(std::uint32_t task, ErrorCause cause) {
 }
 
 void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
-    const Task t = tasks_[task];
+    // A released slot keeps its contents until the next acquire, and nothing
+    // below acquires before the last read of `t`.
     tasks_.release(task);
+    const Task& t = tasks_[task];
     if (t.parent == kNone) {
         const Request req = requests_[t.request];
         requests_.release(t.request);
@@ -511,15 +513,11 @@ void Simulation::on_window() {
     for (std::size_t s = 0; s < services_.size(); ++s) {
         Service& svc = services_[s];
         StationSeries& ss = out_.stations[s].series;
-        ss.waiting.push_back(w > 0.0 ? svc.waiting.window.mean(now_) : svc.waiting.window.value());
-        ss.busy_workers.push_back(w > 0.0 ? svc.busy_workers.window.mean(now_)
-                                          : svc.busy_workers.window.value());
-        ss.busy_cores.push_back(w > 0.0 ? svc.busy_cores.window.mean(now_)
-                                        : svc.busy_cores.window.value());
+        ss.waiting.push_back(svc.waiting.window_mean(now_, w));
+        ss.busy_workers.push_back(svc.busy_workers.window_mean(now_, w));
+        ss.busy_cores.push_back(svc.busy_cores.window_mean(now_, w));
         ss.completions.push_back(static_cast<double>(svc.window_completions));
         svc.window_completions = 0;
-        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores})
-            g->window.reset(now_, g->window.value());
     }
     window_start_ = now_;
     const double next = now_ + m_.model.run.window;
@@ -528,8 +526,10 @@ void Simulation::on_window() {
 
 void Simulation::on_warmup_end() {
     for (Service& svc : services_)
-        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores})
+        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores}) {
+            g->window_base -= g->run.integral(now_);  // the window keeps its part so far
             g->run.reset(now_, g->run.value());
+        }
 }
 
 }  // namespace capsim

@@ -43,13 +43,18 @@ private:
         CpuScheduler cpu;
     };
 
-    // Time averages for a whole run and for the current window.
+    // A time-averaged quantity. Windows read it through integral
+    // snapshots: `window_base` is the integral at the window's start
+    // (shifted when the warm-up resets the run's accumulator).
     struct Gauge {
         TimeWeighted run;
-        TimeWeighted window;
-        void add(double now, double delta) {
-            run.add(now, delta);
-            window.add(now, delta);
+        double window_base = 0.0;
+        void add(double now, double delta) { run.add(now, delta); }
+        double window_mean(double now, double width) {
+            const double integral = run.integral(now);
+            const double mean = width > 0.0 ? (integral - window_base) / width : run.value();
+            window_base = integral;
+            return mean;
         }
     };
 

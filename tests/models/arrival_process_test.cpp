@@ -219,16 +219,11 @@ TEST_CASE("arrivals: an MMPP's long-run rate is the stationary mean of its two r
     CHECK(moments(gap_list).scv > 1.5);
 }
 
-// BUG (models/arrival_process.hpp, ArrivalProcess::next_mmpp): with both
-// MMPP rates 0 no arrival can ever happen, but the loop keeps switching
-// state forever instead of returning +inf. The loader accepts it
-// (kind = "bursty", base = "0/s", burst = "0/s": rates may be 0), and
-// Simulation calls first() for every source at start, so such a scenario
-// hangs the run. The call runs on a detached thread so the test can fail
-// (after 1 s) instead of hanging; while the bug stands that thread spins
-// until the test binary exits. Remove [!shouldfail] once fixed.
-TEST_CASE("arrivals: an MMPP whose two rates are 0 never arrives (+inf, no hang)",
-          "[unit][!shouldfail]") {
+// Regression: with both MMPP rates 0 the loop used to switch state forever
+// instead of returning +inf, hanging any run of such a scenario (the loader
+// accepts rates of 0). The call runs on a detached thread so a regression
+// fails the test after 1 s instead of hanging it.
+TEST_CASE("arrivals: an MMPP whose two rates are 0 never arrives (+inf, no hang)", "[unit]") {
     RateShape silent;
     silent.kind = RateShape::Kind::Mmpp;
     silent.mmpp_rate[0] = 0.0;

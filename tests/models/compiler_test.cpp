@@ -483,13 +483,10 @@ TEST_CASE("compiler: a branch needs one weight per arm", "[unit]") {
     }
 }
 
-// BUG (models/compiler.cpp, Compiler::branch): a mix whose weights sum to 0
-// is rejected ("empty endpoint mix"), but a branch whose weights sum to 0
-// divides by 0 and compiles to NaN cumulative weights (every draw then takes
-// the last arm). The loader rejects it, but compile() is the backstop for
-// models built by hand. Remove [!shouldfail] once fixed.
-TEST_CASE("compiler: a branch whose weights sum to 0 throws ModelError at the step",
-          "[unit][!shouldfail]") {
+// Regression: a branch whose weights sum to 0 used to compile to NaN
+// cumulative weights. The loader rejects it; compile() is the backstop for
+// models built by hand.
+TEST_CASE("compiler: a branch whose weights sum to 0 throws ModelError at the step", "[unit]") {
     Model m = base_model();
     steps_of_get(m) = {branch(get_step(0), {0.0, 0.0}, {{cpu("a", 0.001)}, {cpu("b", 0.001)}})};
     try {

@@ -90,6 +90,18 @@ TEST_CASE("theory formulas reproduce textbook values", "[theory]") {
     CHECK(machine_repairman(3, 3, 0.5, 2.0).R == Approx(0.5).epsilon(1e-12));
     // Sojourn quantile of M/M/1: median ln 2 / (mu - lambda).
     CHECK(mm1_sojourn_quantile(50.0, 100.0, 0.5) == Approx(std::log(2.0) / 50.0));
+    // The histogram helpers: exact fraction of zeros, and E[W^2] within the
+    // histogram's resolution.
+    Histogram h;
+    for (int i = 0; i < 300; ++i) h.record(0.0);
+    for (int i = 0; i < 700; ++i) h.record(0.5 + i * 1e-3);
+    CHECK(fraction_zero(h) == Approx(0.3).epsilon(1e-12));
+    Histogram none;
+    for (int i = 1; i <= 10; ++i) none.record(i);
+    CHECK(fraction_zero(none) == 0.0);
+    double exact = 0.0;
+    for (int i = 0; i < 700; ++i) exact += (0.5 + i * 1e-3) * (0.5 + i * 1e-3);
+    CHECK(second_moment(h) == Approx(exact / 1000.0).epsilon(0.01));
 }
 
 // ---------------------------------------------------------------------------

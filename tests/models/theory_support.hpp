@@ -19,11 +19,13 @@
 // simulated value; rescaling h95 by the ratio of t quantiles turns the 95%
 // interval into the 99.9% one without recomputing s. If the engine is right
 // and the replication means are roughly normal, a single comparison fails
-// with probability 0.1%; with the ~100 comparisons of the suite (many of
-// them positively correlated: the same runs) the chance that *some*
-// comparison fails by bad luck is at most ~10% for a given seed, which is why
-// the seeds are fixed: a seed that passed keeps passing, and a failure after
-// an engine change is a change in the engine, not noise.
+// with probability 0.1%; with the ~190 comparisons of the suite (many of
+// them positively correlated: they come from the same runs) the chance that
+// *some* comparison fails by bad luck is of the order of 10% for a given set
+// of seeds, which is why the seeds are fixed: a seed that passed keeps
+// passing, and a failure after an engine change is a change in the engine,
+// not noise. Never change a seed or widen a tolerance to make a failure go
+// away: find out whether the engine is wrong.
 //
 //  * Percentiles come from capsim::Histogram, whose reported quantile is
 //    within 1/256 (half a bucket) of the exact sample quantile, so for
@@ -43,8 +45,9 @@
 //    Nothing is added for them, so a bias larger than the interval fails.
 //
 // Little's law (L = lambda W) is an identity on every sample path, not a
-// statistical statement, so it is checked per run with a relative
-// tolerance; see little_tolerance() below for its derivation.
+// statistical statement, so it is checked per run with a tolerance that
+// bounds the edge effects of the measurement window; see "Little's law"
+// below (little_tolerance) for its derivation.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -56,7 +59,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>

@@ -9,7 +9,7 @@
 // live in a pool with a free list; every frame's latency goes into its
 // service's capsim::Histogram, as capsim records every endpoint frame.
 //
-//   bare_chain [--rate 600] [--duration 4000] [--repeat 3]
+//   bare_chain [--rate 600] [--duration 3000] [--repeat 3]
 //              [--gateway 64] [--api 64] [--db 10]
 #include <array>
 #include <chrono>
@@ -40,8 +40,9 @@ struct Result {
 };
 
 class Chain {
-public:
-    Chain(double rate, std::array<std::uint32_t, kServices> workers) : rate_(rate), free_(workers) {}
+  public:
+    Chain(double rate, std::array<std::uint32_t, kServices> workers)
+        : rate_(rate), free_(workers) {}
 
     Result run(double duration) {
         cal_.push(bare::expo(arrivals_, 1.0 / rate_), kArrival, 0);
@@ -61,7 +62,7 @@ public:
         return r_;
     }
 
-private:
+  private:
     std::uint32_t make(Service s, std::uint32_t parent) {
         std::uint32_t f;
         if (free_frames_.empty()) {
@@ -100,7 +101,9 @@ private:
                 frames_[f].pending = kFanOut;
                 for (std::uint32_t k = 0; k < kFanOut; ++k) admit(make(kDb, f));
                 return;
-            default: finish(f); return;
+            default:
+                finish(f);
+                return;
         }
     }
 
@@ -130,8 +133,8 @@ private:
     double rate_;
     double now_ = 0.0;
     capsim::Rng arrivals_{1, 0, "arrivals"};
-    std::array<capsim::Rng, kServices> cpu_rng_{capsim::Rng(1, 0, "gateway"), capsim::Rng(1, 0, "api"),
-                                                capsim::Rng(1, 0, "db")};
+    std::array<capsim::Rng, kServices> cpu_rng_{capsim::Rng(1, 0, "gateway"),
+                                                capsim::Rng(1, 0, "api"), capsim::Rng(1, 0, "db")};
     std::array<std::uint32_t, kServices> free_;
     std::array<bare::Fifo<std::uint32_t>, kServices> queue_;
     std::array<capsim::Histogram, kServices> latency_;
@@ -145,7 +148,7 @@ private:
 
 int main(int argc, char** argv) {
     const double rate = bare::arg(argc, argv, "--rate", 600.0);
-    const double duration = bare::arg(argc, argv, "--duration", 4000.0);
+    const double duration = bare::arg(argc, argv, "--duration", 3000.0);
     const int repeat = static_cast<int>(bare::arg(argc, argv, "--repeat", 3));
     const std::array<std::uint32_t, kServices> workers = {
         static_cast<std::uint32_t>(bare::arg(argc, argv, "--gateway", 64)),
@@ -158,16 +161,19 @@ int main(int argc, char** argv) {
         const auto t0 = std::chrono::steady_clock::now();
         const double c0 = bare::cpu_seconds();
         r = Chain(rate, workers).run(duration);
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         best_cpu = std::min(best_cpu, bare::cpu_seconds() - c0);
     }
-    std::printf("{\"implementation\": \"bare\", \"scenario\": \"chain\", \"simulated_s\": %.6g, "
-                "\"wall_s\": %.6f, \"cpu_s\": %.6f, \"events\": %llu, \"requests\": %llu, \"requests_per_s\": %.1f, "
-                "\"events_per_s\": %.1f, \"events_per_request\": %.3f, \"mean_latency_s\": %.6g}\n",
-                duration, best, best_cpu, static_cast<unsigned long long>(r.events),
-                static_cast<unsigned long long>(r.requests), static_cast<double>(r.requests) / best,
-                static_cast<double>(r.events) / best,
-                static_cast<double>(r.events) / static_cast<double>(r.requests),
-                r.latency_sum / static_cast<double>(r.requests));
+    std::printf(
+        "{\"implementation\": \"bare\", \"scenario\": \"chain\", \"simulated_s\": %.6g, "
+        "\"wall_s\": %.6f, \"cpu_s\": %.6f, \"events\": %llu, \"requests\": %llu, "
+        "\"requests_per_s\": %.1f, "
+        "\"events_per_s\": %.1f, \"events_per_request\": %.3f, \"mean_latency_s\": %.6g}\n",
+        duration, best, best_cpu, static_cast<unsigned long long>(r.events),
+        static_cast<unsigned long long>(r.requests), static_cast<double>(r.requests) / best,
+        static_cast<double>(r.events) / best,
+        static_cast<double>(r.events) / static_cast<double>(r.requests),
+        r.latency_sum / static_cast<double>(r.requests));
     return 0;
 }

@@ -30,7 +30,7 @@ struct Event {
 
 /// Binary min-heap on (time, seq) in one vector.
 class Heap {
-public:
+  public:
     void push(double t, std::uint32_t kind, std::uint32_t arg) {
         v_.push_back(Event{t, seq_++, kind, arg});
         std::push_heap(v_.begin(), v_.end(), later);
@@ -43,7 +43,7 @@ public:
     }
     bool empty() const { return v_.empty(); }
 
-private:
+  private:
     static bool later(const Event& a, const Event& b) {
         return a.time > b.time || (a.time == b.time && a.seq > b.seq);
     }
@@ -54,7 +54,7 @@ private:
 /// FIFO ring that doubles when full.
 template <class T>
 class Fifo {
-public:
+  public:
     bool empty() const { return n_ == 0; }
     void push(const T& x) {
         if (n_ == buf_.size()) {
@@ -72,7 +72,7 @@ public:
         return x;
     }
 
-private:
+  private:
     std::vector<T> buf_;
     std::size_t head_ = 0, n_ = 0;
 };

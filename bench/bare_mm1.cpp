@@ -8,7 +8,7 @@
 // Lindley's recursion: it is the same event-by-event simulation capsim
 // does, specialised by hand to one station.
 //
-//   bare_mm1 [--servers 1] [--rate 90] [--mean 0.01] [--duration 200000] [--repeat 3]
+//   bare_mm1 [--servers 1] [--rate 90] [--mean 0.01] [--duration 100000] [--repeat 3]
 #include <chrono>
 #include <cstdio>
 #include <vector>
@@ -29,9 +29,9 @@ Result simulate(std::uint32_t servers, double rate, double mean, double duration
     capsim::Rng arrivals(1, 0, "arrivals"), service(1, 0, "service");
     capsim::Histogram latency;
     bare::Heap cal;
-    bare::Fifo<double> queue;                   // arrival times of waiting requests
-    std::vector<double> in_service(servers);    // arrival time of each server's request
-    std::vector<std::uint32_t> idle(servers);   // free servers
+    bare::Fifo<double> queue;                  // arrival times of waiting requests
+    std::vector<double> in_service(servers);   // arrival time of each server's request
+    std::vector<std::uint32_t> idle(servers);  // free servers
     for (std::uint32_t s = 0; s < servers; ++s) idle[s] = servers - 1 - s;
 
     Result r;
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
     const auto servers = static_cast<std::uint32_t>(bare::arg(argc, argv, "--servers", 1));
     const double rate = bare::arg(argc, argv, "--rate", 90.0);
     const double mean = bare::arg(argc, argv, "--mean", 0.01);
-    const double duration = bare::arg(argc, argv, "--duration", 200000.0);
+    const double duration = bare::arg(argc, argv, "--duration", 100000.0);
     const int repeat = static_cast<int>(bare::arg(argc, argv, "--repeat", 3));
 
     double best = 1e300, best_cpu = 1e300;
@@ -82,16 +82,19 @@ int main(int argc, char** argv) {
         const auto t0 = std::chrono::steady_clock::now();
         const double c0 = bare::cpu_seconds();
         r = simulate(servers, rate, mean, duration);
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         best_cpu = std::min(best_cpu, bare::cpu_seconds() - c0);
     }
-    std::printf("{\"implementation\": \"bare\", \"scenario\": \"M/M/%u\", \"simulated_s\": %.6g, "
-                "\"wall_s\": %.6f, \"cpu_s\": %.6f, \"events\": %llu, \"requests\": %llu, \"requests_per_s\": %.1f, "
-                "\"events_per_s\": %.1f, \"events_per_request\": %.3f, \"mean_latency_s\": %.6g}\n",
-                servers, duration, best, best_cpu, static_cast<unsigned long long>(r.events),
-                static_cast<unsigned long long>(r.requests), static_cast<double>(r.requests) / best,
-                static_cast<double>(r.events) / best,
-                static_cast<double>(r.events) / static_cast<double>(r.requests),
-                r.latency_sum / static_cast<double>(r.requests));
+    std::printf(
+        "{\"implementation\": \"bare\", \"scenario\": \"M/M/%u\", \"simulated_s\": %.6g, "
+        "\"wall_s\": %.6f, \"cpu_s\": %.6f, \"events\": %llu, \"requests\": %llu, "
+        "\"requests_per_s\": %.1f, "
+        "\"events_per_s\": %.1f, \"events_per_request\": %.3f, \"mean_latency_s\": %.6g}\n",
+        servers, duration, best, best_cpu, static_cast<unsigned long long>(r.events),
+        static_cast<unsigned long long>(r.requests), static_cast<double>(r.requests) / best,
+        static_cast<double>(r.events) / best,
+        static_cast<double>(r.events) / static_cast<double>(r.requests),
+        r.latency_sum / static_cast<double>(r.requests));
     return 0;
 }

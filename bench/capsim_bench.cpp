@@ -66,7 +66,8 @@ long long proc_status_bytes(const std::string& field) {
     std::ifstream f("/proc/self/status");
     std::string line;
     while (std::getline(f, line)) {
-        if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1)) * 1024;
+        if (line.rfind(field + ":", 0) == 0)
+            return std::stoll(line.substr(field.size() + 1)) * 1024;
     }
     return -1;
 }
@@ -121,7 +122,8 @@ int throughput(const Args& a) {
         const double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         cpu = std::min(cpu, cpu_seconds() - c0);
-        if (walls.empty() || wall < *std::min_element(walls.begin(), walls.end())) best = std::move(r);
+        if (walls.empty() || wall < *std::min_element(walls.begin(), walls.end()))
+            best = std::move(r);
         walls.push_back(wall);
     }
     const double wall = *std::min_element(walls.begin(), walls.end());
@@ -135,20 +137,21 @@ int throughput(const Args& a) {
             latency_sum += best.endpoints[e].latency.sum();
         }
     }
-    std::printf("{\"implementation\": \"capsim\", \"scenario\": \"%s\", \"simulated_s\": %.6g, "
-                "\"setup_s\": %.6f, \"wall_s\": %.6f, \"cpu_s\": %.6f, \"walls\": [",
-                model.model.name.c_str(), model.model.run.duration, setup, wall, cpu);
+    std::printf(
+        "{\"implementation\": \"capsim\", \"scenario\": \"%s\", \"simulated_s\": %.6g, "
+        "\"setup_s\": %.6f, \"wall_s\": %.6f, \"cpu_s\": %.6f, \"walls\": [",
+        model.model.name.c_str(), model.model.run.duration, setup, wall, cpu);
     for (std::size_t i = 0; i < walls.size(); ++i) std::printf("%s%.6f", i ? ", " : "", walls[i]);
-    std::printf("], \"events\": %llu, \"requests\": %llu, \"frames\": %llu, "
-                "\"requests_per_s\": %.1f, \"events_per_s\": %.1f, \"events_per_request\": %.3f, "
-                "\"mean_latency_s\": %.6g, \"peak_tasks\": %llu, \"unstable\": %s}\n",
-                static_cast<unsigned long long>(best.events),
-                static_cast<unsigned long long>(requests),
-                static_cast<unsigned long long>(frames), static_cast<double>(requests) / wall,
-                static_cast<double>(best.events) / wall,
-                requests ? static_cast<double>(best.events) / static_cast<double>(requests) : 0.0,
-                requests ? latency_sum / static_cast<double>(requests) : 0.0,
-                static_cast<unsigned long long>(best.peak_tasks), best.unstable ? "true" : "false");
+    std::printf(
+        "], \"events\": %llu, \"requests\": %llu, \"frames\": %llu, "
+        "\"requests_per_s\": %.1f, \"events_per_s\": %.1f, \"events_per_request\": %.3f, "
+        "\"mean_latency_s\": %.6g, \"peak_tasks\": %llu, \"unstable\": %s}\n",
+        static_cast<unsigned long long>(best.events), static_cast<unsigned long long>(requests),
+        static_cast<unsigned long long>(frames), static_cast<double>(requests) / wall,
+        static_cast<double>(best.events) / wall,
+        requests ? static_cast<double>(best.events) / static_cast<double>(requests) : 0.0,
+        requests ? latency_sum / static_cast<double>(requests) : 0.0,
+        static_cast<unsigned long long>(best.peak_tasks), best.unstable ? "true" : "false");
     return 0;
 }
 
@@ -163,17 +166,18 @@ int memory(const Args& a) {
     const long long peak = proc_status_bytes("VmHWM");
     const double delta = static_cast<double>(peak - before);
     const double in_flight = static_cast<double>(r.in_flight_at_end);
-    std::printf("{\"implementation\": \"capsim\", \"scenario\": \"%s\", \"mode\": \"memory\", "
-                "\"peak_rss_reset\": %s, \"rss_before_bytes\": %lld, \"peak_rss_bytes\": %lld, "
-                "\"in_flight_at_end\": %llu, \"peak_tasks\": %llu, \"wall_s\": %.3f, "
-                "\"bytes_per_in_flight_request\": %.1f, \"bytes_per_peak_task\": %.1f, "
-                "\"sizeof_task\": %zu, \"sizeof_request\": %zu, \"unstable\": %s}\n",
-                model.model.name.c_str(), reset ? "true" : "false", before, peak,
-                static_cast<unsigned long long>(r.in_flight_at_end),
-                static_cast<unsigned long long>(r.peak_tasks), wall,
-                in_flight > 0 ? delta / in_flight : 0.0,
-                r.peak_tasks ? delta / static_cast<double>(r.peak_tasks) : 0.0, sizeof(capsim::Task),
-                sizeof(capsim::Request), r.unstable ? "true" : "false");
+    std::printf(
+        "{\"implementation\": \"capsim\", \"scenario\": \"%s\", \"mode\": \"memory\", "
+        "\"peak_rss_reset\": %s, \"rss_before_bytes\": %lld, \"peak_rss_bytes\": %lld, "
+        "\"in_flight_at_end\": %llu, \"peak_tasks\": %llu, \"wall_s\": %.3f, "
+        "\"bytes_per_in_flight_request\": %.1f, \"bytes_per_peak_task\": %.1f, "
+        "\"sizeof_task\": %zu, \"sizeof_request\": %zu, \"unstable\": %s}\n",
+        model.model.name.c_str(), reset ? "true" : "false", before, peak,
+        static_cast<unsigned long long>(r.in_flight_at_end),
+        static_cast<unsigned long long>(r.peak_tasks), wall,
+        in_flight > 0 ? delta / in_flight : 0.0,
+        r.peak_tasks ? delta / static_cast<double>(r.peak_tasks) : 0.0, sizeof(capsim::Task),
+        sizeof(capsim::Request), r.unstable ? "true" : "false");
     return 0;
 }
 

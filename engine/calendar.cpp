@@ -10,7 +10,8 @@ void Calendar::clear() {
     heap_.clear();
     timer_seq_.clear();
     free_slots_.clear();
-    next_seq_ = 1;
+    // Sequences keep increasing across clear(), so a handle kept from
+    // before can never match a new timer.
     live_ = 0;
     dead_ = 0;
     popped_ = 0;
@@ -32,7 +33,8 @@ TimerHandle Calendar::schedule_timer(double time, std::uint16_t kind, std::uint3
 }
 
 void Calendar::cancel(TimerHandle& handle) {
-    if (handle.valid() && timer_seq_[handle.slot] == handle.sequence) {
+    if (handle.valid() && handle.slot < timer_seq_.size() &&
+        timer_seq_[handle.slot] == handle.sequence) {
         timer_seq_[handle.slot] = 0;  // the slot is released when the event surfaces
         --live_;
         ++dead_;

@@ -59,8 +59,17 @@ void parallel_for(std::size_t n, unsigned threads,
             if (!progress) continue;
             const std::size_t d = done;
             lock.unlock();
-            const bool go_on = progress(d, n);
+            bool go_on = false;
+            std::exception_ptr raised;
+            try {
+                go_on = progress(d, n);
+            } catch (...) {
+                // Stop the workers before the exception leaves: a joinable
+                // std::thread destroyed in flight would terminate the program.
+                raised = std::current_exception();
+            }
             lock.lock();
+            if (raised && !error) error = raised;
             if (!go_on) {
                 stopped = true;
                 cancel.store(true);
@@ -68,9 +77,9 @@ void parallel_for(std::size_t n, unsigned threads,
         }
     }
     for (auto& t : pool) t.join();
-    if (error && !stopped) std::rethrow_exception(error);
+    if (error) std::rethrow_exception(error);
     if (stopped) throw Interrupted{};
-    if (progress) progress(n, n);
+    if (progress && !progress(n, n)) throw Interrupted{};
 }
 
 }  // namespace capsim

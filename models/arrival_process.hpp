@@ -18,6 +18,7 @@ namespace capsim {
 /// changes, which is exact because both are memoryless.
 class ArrivalProcess {
 public:
+    ArrivalProcess(const SourceSpec&&) = delete;  // keeps a pointer: no temporaries
     explicit ArrivalProcess(const SourceSpec& spec)
         : spec_(&spec), intensity_(spec.shape) {
         const double m = spec.interarrival.mean();

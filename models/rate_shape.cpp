@@ -118,7 +118,7 @@ double Intensity::inverse(double u) {
     const RateShape& s = *shape_;
     if (s.kind == RateShape::Kind::Sinusoid) {
         const double w = 2.0 * std::numbers::pi / s.period;
-        const double swing = 2.0 * s.amplitude / w;
+        const double swing = 2.0 * std::abs(s.amplitude) / w;
         if (s.mean <= 0.0) return kInf;
         double lo = std::max(0.0, (u - swing) / s.mean);
         double hi = (u + swing) / s.mean;

@@ -48,6 +48,7 @@ struct RateShape {
 class Intensity {
 public:
     explicit Intensity(const RateShape& shape);
+    Intensity(const RateShape&&) = delete;  // keeps a pointer: no temporaries
     /// The time t with Lambda(t) = u; +inf when the rate stays 0 forever.
     double inverse(double u);
     double cumulative(double time) const;

@@ -58,6 +58,12 @@ double window_width(const ReplicationResult& r, std::size_t w) {
 
 double ratio(double a, double b) { return b > 0.0 ? a / b : kNaN; }
 
+double total(const std::array<std::uint64_t, kCauses>& errors) {
+    std::uint64_t n = 0;
+    for (std::uint64_t c : errors) n += c;
+    return static_cast<double>(n);
+}
+
 const char* metric_name(SloMetric m) {
     switch (m) {
         case SloMetric::Mean: return "mean";
@@ -156,11 +162,7 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         er.service = m.services[cm.endpoints[e].service].name;
         er.entry = entry[e];
         auto ep = [e](const ReplicationResult& r) -> const EndpointResult& { return r.endpoints[e]; };
-        auto errors = [&](const ReplicationResult& r) {
-            std::uint64_t n = 0;
-            for (std::uint64_t c : ep(r).errors) n += c;
-            return static_cast<double>(n);
-        };
+        auto errors = [&](const ReplicationResult& r) { return total(ep(r).errors); };
         er.arrival_rate = over(reps, [&](auto& r) { return per_second(double(ep(r).arrivals), r); });
         er.throughput = over(reps, [&](auto& r) { return per_second(double(ep(r).completions), r); });
         er.errors = over(reps, [&](auto& r) { return per_second(errors(r), r); });
@@ -199,11 +201,7 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.client_class = m.sources[s].client_class;
         sr.kind = source_kind(m.sources[s].kind);
         auto src = [s](const ReplicationResult& r) -> const SourceResult& { return r.sources[s]; };
-        auto errors = [&](const ReplicationResult& r) {
-            std::uint64_t n = 0;
-            for (std::uint64_t c : src(r).errors) n += c;
-            return static_cast<double>(n);
-        };
+        auto errors = [&](const ReplicationResult& r) { return total(src(r).errors); };
         sr.arrival_rate = over(reps, [&](auto& r) { return per_second(double(src(r).arrivals), r); });
         sr.throughput = over(reps, [&](auto& r) { return per_second(double(src(r).completions), r); });
         sr.error_rate = over(reps, [&](auto& r) {

@@ -32,11 +32,11 @@ import ciw
 
 WORKLOADS = {
     # name: (servers, arrival rate /s, mean CPU s, default simulated seconds)
-    "mm1": (1, 90.0, 0.010, 600.0),
-    "mm8": (8, 720.0, 0.010, 60.0),
+    "mm1": (1, 90.0, 0.010, 1000.0),
+    "mm8": (8, 720.0, 0.010, 120.0),
 }
 CHAIN = {"rate": 600.0, "gateway": (64, 0.001), "api": (64, 0.002), "db": (10, 0.005),
-         "fan_out": 3, "duration": 30.0}
+         "fan_out": 3, "duration": 40.0}
 
 
 def network(workload: str) -> ciw.network.Network:
@@ -87,8 +87,9 @@ def main() -> None:
         entry = [r.exit_date - r.arrival_date for r in done]
     print(json.dumps({
         "implementation": "ciw", "version": version("ciw"), "scenario": args.workload,
-        "simulated_s": duration, "wall_s": wall, "cpu_s": cpu, "events": None, "requests": requests,
-        "frames": len(latencies), "requests_per_s": requests / wall, "events_per_s": None,
+        "simulated_s": duration, "wall_s": wall, "cpu_s": cpu, "events": None,
+        "requests": requests, "frames": len(latencies), "requests_per_s": requests / wall,
+        "events_per_s": None,
         "events_per_request": None,
         "mean_latency_s": sum(entry) / requests if requests else 0.0,
     }))

@@ -26,11 +26,11 @@ import simpy
 
 WORKLOADS = {
     # name: (servers, arrival rate /s, mean CPU s, default simulated seconds)
-    "mm1": (1, 90.0, 0.010, 3000.0),
-    "mm8": (8, 720.0, 0.010, 400.0),
+    "mm1": (1, 90.0, 0.010, 2500.0),
+    "mm8": (8, 720.0, 0.010, 250.0),
 }
 CHAIN = {"rate": 600.0, "gateway": (64, 0.001), "api": (64, 0.002), "db": (10, 0.005),
-         "fan_out": 3, "duration": 120.0}
+         "fan_out": 3, "duration": 60.0}
 
 
 def mmc(env: simpy.Environment, servers: int, rate: float, mean: float, rng: random.Random,
@@ -54,8 +54,9 @@ def mmc(env: simpy.Environment, servers: int, rate: float, mean: float, rng: ran
 
 
 def chain(env: simpy.Environment, rng: random.Random, latencies: dict[str, list[float]]) -> None:
-    resources = {name: simpy.Resource(env, capacity=CHAIN[name][0]) for name in ("gateway", "api", "db")}
-    rates = {name: 1.0 / CHAIN[name][1] for name in ("gateway", "api", "db")}
+    services = ("gateway", "api", "db")
+    resources = {name: simpy.Resource(env, capacity=CHAIN[name][0]) for name in services}
+    rates = {name: 1.0 / CHAIN[name][1] for name in services}
 
     def db(env: simpy.Environment):
         arrived = env.now
@@ -119,8 +120,9 @@ def main() -> None:
     requests = len(entry)
     print(json.dumps({
         "implementation": "simpy", "version": simpy.__version__, "scenario": args.workload,
-        "simulated_s": duration, "wall_s": wall, "cpu_s": cpu, "events": events, "requests": requests,
-        "frames": frames, "requests_per_s": requests / wall, "events_per_s": events / wall,
+        "simulated_s": duration, "wall_s": wall, "cpu_s": cpu, "events": events,
+        "requests": requests, "frames": frames, "requests_per_s": requests / wall,
+        "events_per_s": events / wall,
         "events_per_request": events / requests if requests else 0.0,
         "mean_latency_s": sum(entry) / requests if requests else 0.0,
     }))

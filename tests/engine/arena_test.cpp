@@ -129,6 +129,25 @@ TEST_CASE("arena: capacity stays constant across a million cycles at bounded pop
     }
 }
 
+TEST_CASE("arena: peak() is the most objects alive at once", "[unit]") {
+    Arena<Item> arena;
+    CHECK(arena.peak() == 0);
+    std::vector<std::uint32_t> held;
+    for (int i = 0; i < 5; ++i) held.push_back(arena.acquire());
+    for (int i = 0; i < 3; ++i) {
+        arena.release(held.back());
+        held.pop_back();
+    }
+    CHECK(arena.live() == 2);
+    CHECK(arena.peak() == 5);  // releases do not lower it
+    for (int i = 0; i < 3; ++i) arena.acquire();
+    CHECK(arena.peak() == 5);  // back to 5, not beyond
+    arena.acquire();
+    CHECK(arena.peak() == 6);
+    arena.clear();
+    CHECK(arena.peak() == 0);
+}
+
 TEST_CASE("arena: clear() forgets every slot", "[unit]") {
     Arena<Item> arena;
     for (int i = 0; i < 3; ++i) arena.acquire();

@@ -337,6 +337,25 @@ TEST_CASE("compiler: parallel arms are separate blocks ending in End", "[unit]")
     check_well_formed(cm);
 }
 
+TEST_CASE("compiler: steps sharing a key path still get distinct streams", "[unit]") {
+    // `parallel = N` copies one block N times, so its steps share a path;
+    // one stream for all would give every arm the same draws. The first
+    // copy keeps the plain name, so changing N leaves its draws alone.
+    const std::string arm = get_step(0) + ".steps[0]";
+    Model m = base_model();
+    steps_of_get(m) = {
+        parallel(get_step(0), {{cpu(arm, 0.001)}, {cpu(arm, 0.001)}, {cpu(arm, 0.001)}})};
+    const CompiledModel cm = compile(m);
+    const auto& code = cm.program.code;
+    const auto& arms = cm.program.arms;
+    const Instr& par = code[cm.endpoints[0].entry];
+    REQUIRE(par.op == Op::Parallel);
+    std::vector<std::string> names;
+    for (std::uint32_t k = 0; k < 3; ++k)
+        names.push_back(cm.program.streams[code[arms[par.a + k].pc].stream]);
+    CHECK(names == std::vector<std::string>{arm, arm + "#1", arm + "#2"});
+}
+
 TEST_CASE("compiler: join first needs 1 arm, k of n needs k", "[unit]") {
     const std::vector<BlockSpec> arms = {{cpu("a", 0.001)}, {cpu("b", 0.001)}, {cpu("c", 0.001)}};
     {

@@ -167,7 +167,8 @@ TEST_CASE("rate shape: cumulative() is the integral of at()", "[unit]") {
 }
 
 TEST_CASE("rate shape: cumulative() of simple shapes, by hand", "[unit]") {
-    CHECK(Intensity(RateShape::constant(5.0)).cumulative(7.0) == Approx(35.0));
+    const RateShape five = RateShape::constant(5.0);
+    CHECK(Intensity(five).cumulative(7.0) == Approx(35.0));
     // Ramp 100 -> 1000 over [0, 60]: area 60 * 550; then 1000/s.
     const RateShape ramp = piecewise({0.0, 60.0}, {100.0, 1000.0});
     CHECK(Intensity(ramp).cumulative(60.0) == Approx(33000.0));
@@ -206,6 +207,19 @@ TEST_CASE("rate shape: inverse(cumulative(t)) == t, across knots and periods", "
                 CHECK(fresh.cumulative(fresh_back) == Approx(u).epsilon(1e-12).margin(1e-12));
             }
         }
+    }
+}
+
+// Regression: the Newton bracket used swing = 2 * amplitude / w, negative
+// for a negative amplitude, so the search stopped after one step (t = 4 came
+// back as 2.53). The loader never produces one; hand-built shapes can.
+TEST_CASE("rate shape: a sinusoid with a negative amplitude inverts like any other",
+          "[unit]") {
+    const RateShape flipped = sinusoid(100.0, -60.0, 10.0, 3.0);
+    Intensity in(flipped);
+    for (double t : {1.0, 4.0, 7.3, 12.0}) {
+        INFO("t = " << t);
+        CHECK(in.inverse(in.cumulative(t)) == Approx(t).epsilon(1e-9));
     }
 }
 

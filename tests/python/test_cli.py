@@ -81,12 +81,20 @@ def test_ctrl_c_stops_a_long_run_promptly(tmp_path):
     import time
     long = tmp_path / "long.toml"
     long.write_text(SCENARIO.replace("{p99}", "1s").replace('duration = "50s"', 'duration = "1000000s"'))
+    # A job started in the background by a non-interactive shell (as CI may
+    # be) inherits SIGINT ignored, and Python keeps it so; restore the
+    # default, as a terminal has it, so the test sees Ctrl-C as a user would.
     proc = subprocess.Popen([sys.executable, "-m", "capsim.cli", "run", str(long)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(1.5)
     start = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        proc.communicate()
     assert proc.returncode == 130
     assert "interrupted" in err
     assert time.monotonic() - start < 5

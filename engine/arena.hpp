@@ -14,7 +14,7 @@ namespace capsim {
 /// gave up on it, for instance).
 template <class T>
 class Arena {
-public:
+  public:
     static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
     std::uint32_t acquire() {
@@ -54,7 +54,7 @@ public:
         peak_ = 0;
     }
 
-private:
+  private:
     std::vector<T> items_;
     std::vector<std::uint32_t> generations_;
     std::vector<std::uint32_t> free_;

@@ -14,9 +14,9 @@ namespace capsim {
 /// opaque tag the model dispatches on; the kernel never interprets it.
 struct Event {
     double time;
-    std::uint64_t key;   // sequence << 16 | kind
-    std::uint32_t arg;   // usually an arena index
-    std::uint32_t timer; // slot in the timer table, or kNoTimer
+    std::uint64_t key;    // sequence << 16 | kind
+    std::uint32_t arg;    // usually an arena index
+    std::uint32_t timer;  // slot in the timer table, or kNoTimer
 
     static constexpr std::uint32_t kNoTimer = std::numeric_limits<std::uint32_t>::max();
     std::uint16_t kind() const { return static_cast<std::uint16_t>(key & 0xFFFF); }
@@ -37,7 +37,7 @@ struct TimerHandle {
 /// for cancellable events. Dead events are purged in bulk when they
 /// outnumber live ones, so long timeouts cannot bloat the heap.
 class Calendar {
-public:
+  public:
     void clear();
 
     /// Schedule a plain event; it cannot be cancelled.
@@ -65,7 +65,7 @@ public:
     /// Total events popped (live ones), for events/s in benchmarks.
     std::uint64_t popped() const { return popped_; }
 
-private:
+  private:
     static bool before(const Event& a, const Event& b) {
         return a.time < b.time || (a.time == b.time && a.key < b.key);
     }

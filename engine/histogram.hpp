@@ -22,7 +22,7 @@ namespace capsim {
 /// values >= 2^24 an overflow bucket. Negative values (rounding noise in time
 /// differences) and NaN are recorded as 0.
 class Histogram {
-public:
+  public:
     /// Smallest value with relative precision; below it, absolute error < 1 ns.
     static constexpr double kLowest = 0x1.0p-30;
     /// First value past the log-linear range; quantiles above it report max().
@@ -57,7 +57,7 @@ public:
     /// The bucket a value falls in (after the negative/NaN-to-0 rule).
     static std::uint32_t bucket_of(double v);
 
-private:
+  private:
     // Bits 52..62 of a positive double are its biased exponent and bits
     // 45..51 the top 7 mantissa bits, so (bits >> 45) is a monotone bucket
     // number: exponent * 128 + sub-bucket. This offset maps 2^-30 to

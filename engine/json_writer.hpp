@@ -14,7 +14,7 @@ namespace capsim {
 /// (not JSON) written as null. Reports are compared bit for bit, so the
 /// text must depend on the values only.
 class JsonWriter {
-public:
+  public:
     explicit JsonWriter(int indent = 2) : indent_(indent) {}
 
     JsonWriter& begin_object();
@@ -37,7 +37,7 @@ public:
 
     const std::string& str() const { return out_; }
 
-private:
+  private:
     void before_value();
     void newline();
     void write_number(double v);

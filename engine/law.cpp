@@ -15,7 +15,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 
 // The inversions below need u in (0, 1) to stay finite; uniform01() promises it.
-inline double draw(Rng& rng) { return rng.uniform01(); }
+inline double draw(Rng& rng) {
+    return rng.uniform01();
+}
 
 // -log(1 - u): the exponential inversion, increasing in u so that every
 // family moves the same way when a what-if swaps one law for another.

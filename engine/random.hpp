@@ -32,7 +32,7 @@ constexpr std::uint64_t name_hash(std::string_view name) {
 /// transforms (see law.hpp) keep results identical across standard
 /// libraries, which std::*_distribution does not.
 class Rng {
-public:
+  public:
     Rng() : Rng(0, 0, "") {}
 
     /// The stream of entity `name` in replication `replication` of a run
@@ -60,9 +60,7 @@ public:
     /// Uniform on the open interval (0, 1): never 0, so -log(u) is finite,
     /// and never 1. 52 bits, so k + 0.5 is exact in a double (with 53 bits
     /// the largest k + 0.5 would round up to 2^53 and give exactly 1).
-    double uniform01() {
-        return (static_cast<double>(next() >> 12) + 0.5) * 0x1.0p-52;
-    }
+    double uniform01() { return (static_cast<double>(next() >> 12) + 0.5) * 0x1.0p-52; }
 
     /// Uniform integer in [0, n), n > 0 (Lemire's multiply-shift; the tiny
     /// bias for n far below 2^64 is irrelevant here and keeps it branch-free).
@@ -70,7 +68,7 @@ public:
         return static_cast<std::uint64_t>((static_cast<uint128>(next()) * n) >> 64);
     }
 
-private:
+  private:
     static constexpr std::uint64_t rotl(std::uint64_t x, int k) {
         return (x << k) | (x >> (64 - k));
     }

@@ -26,7 +26,7 @@ struct Estimate {
 /// the statistics of the union, up to rounding (Chan et al.'s pairwise
 /// formula), which lets threads or replications be combined in any order.
 class RunningStats {
-public:
+  public:
     void add(double x) {
         ++n_;
         const double delta = x - mean_;
@@ -75,7 +75,7 @@ public:
     /// NaN when empty.
     double max() const { return n_ == 0 ? kNaN : max_; }
 
-private:
+  private:
     static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
     std::size_t n_ = 0;

@@ -12,7 +12,7 @@ namespace capsim {
 /// Times passed to set(), add() and mean() must not decrease. The default
 /// state is reset(0, 0).
 class TimeWeighted {
-public:
+  public:
     /// Start accumulating at `now` with the current `value`, discarding the
     /// past (the end of warm-up). The maximum restarts at `value`.
     void reset(double now, double value) {
@@ -56,7 +56,7 @@ public:
     /// Largest value held since the last reset, the value at reset included.
     double max() const { return max_; }
 
-private:
+  private:
     double start_ = 0.0;
     double last_ = 0.0;   // time of the last change
     double value_ = 0.0;  // value since last_

@@ -18,7 +18,7 @@ namespace capsim {
 /// Histogram). Past that the values move into a histogram, so memory stays
 /// bounded whatever the rate, with the histogram's error bound.
 class WindowQuantiles {
-public:
+  public:
     static constexpr std::size_t kExact = 4096;
 
     void record(double v) {
@@ -45,7 +45,8 @@ public:
                 out[i] = hist_.quantile(q[i]);
             } else {
                 const std::size_t size = values_.size();
-                const auto rank = static_cast<std::size_t>(std::ceil(q[i] * static_cast<double>(size)));
+                const auto rank =
+                    static_cast<std::size_t>(std::ceil(q[i] * static_cast<double>(size)));
                 const std::size_t k = rank == 0 ? 0 : std::min(rank, size) - 1;
                 std::nth_element(values_.begin(), values_.begin() + static_cast<std::ptrdiff_t>(k),
                                  values_.end());
@@ -60,7 +61,7 @@ public:
         spilled_ = false;
     }
 
-private:
+  private:
     std::vector<double> values_;
     Histogram hist_;
     bool spilled_ = false;

@@ -17,10 +17,9 @@ namespace capsim {
 /// cumulative rate; an MMPP races its Poisson arrivals against its state
 /// changes, which is exact because both are memoryless.
 class ArrivalProcess {
-public:
+  public:
     ArrivalProcess(const SourceSpec&&) = delete;  // keeps a pointer: no temporaries
-    explicit ArrivalProcess(const SourceSpec& spec)
-        : spec_(&spec), intensity_(spec.shape) {
+    explicit ArrivalProcess(const SourceSpec& spec) : spec_(&spec), intensity_(spec.shape) {
         const double m = spec.interarrival.mean();
         inv_mean_ = m > 0.0 ? 1.0 / m : 1.0;
         const RateShape& s = spec.shape;
@@ -41,8 +40,10 @@ public:
         switch (spec_->kind) {
             case SourceKind::Trace:
                 return index_ < spec_->timestamps.size() ? spec_->timestamps[index_++] : kInf;
-            case SourceKind::Closed: return kInf;
-            case SourceKind::Open: break;
+            case SourceKind::Closed:
+                return kInf;
+            case SourceKind::Open:
+                break;
         }
         const RateShape& s = spec_->shape;
         if (s.kind == RateShape::Kind::Mmpp) return next_mmpp(rng);
@@ -54,7 +55,7 @@ public:
         return intensity_.inverse(u_);
     }
 
-private:
+  private:
     static constexpr double kInf = std::numeric_limits<double>::infinity();
     static double exp_draw(Rng& rng) { return -std::log(rng.uniform01()); }
 

@@ -21,11 +21,16 @@ enum class Component : std::uint8_t {
 
 inline constexpr const char* component_name(Component c) {
     switch (c) {
-        case Component::WorkerWait: return "worker_wait";
-        case Component::CpuWait: return "cpu_wait";
-        case Component::Cpu: return "cpu";
-        case Component::Delay: return "delay";
-        case Component::kCount: break;
+        case Component::WorkerWait:
+            return "worker_wait";
+        case Component::CpuWait:
+            return "cpu_wait";
+        case Component::Cpu:
+            return "cpu";
+        case Component::Delay:
+            return "delay";
+        case Component::kCount:
+            break;
     }
     return "?";
 }

@@ -9,7 +9,7 @@ namespace capsim {
 namespace {
 
 class Compiler {
-public:
+  public:
     Compiler(const Model& model, CompiledModel& out) : model_(model), out_(out) {}
 
     void run() {
@@ -50,7 +50,7 @@ public:
         for (const ServiceSpec& svc : model_.services) out_.total_replicas += svc.replicas;
     }
 
-private:
+  private:
     std::uint32_t resolve(const std::string& name, const std::string& path) {
         const auto it = index_.find(name);
         if (it == index_.end()) throw ModelError(path, "unknown endpoint " + name);
@@ -129,15 +129,17 @@ private:
                     if (s.join == JoinKind::First) need = 1;
                     if (s.join == JoinKind::KOfN) need = s.join_k;
                     if (need == 0 || need > n)
-                        throw ModelError(s.path, "join needs between 1 and " + std::to_string(n) +
-                                                     " arms");
+                        throw ModelError(s.path,
+                                         "join needs between 1 and " + std::to_string(n) + " arms");
                     deferred.emplace_back(pc(), &s);
                     Instr& i = emit(Op::Parallel);
                     i.b = n;
                     i.c = need;
                     break;
                 }
-                case StepKind::Branch: branch(s, deferred); break;
+                case StepKind::Branch:
+                    branch(s, deferred);
+                    break;
             }
         }
     }

@@ -22,7 +22,7 @@ namespace capsim {
 ///   earliest finisher has a calendar event, re-timed (cancel + schedule)
 ///   when n changes.
 class CpuScheduler {
-public:
+  public:
     enum class Mode : std::uint8_t { Dedicated, Fcfs, Sharing };
 
     void configure(Mode mode, std::uint32_t cores, std::uint32_t self) {
@@ -90,7 +90,7 @@ public:
         return task;
     }
 
-private:
+  private:
     struct Job {
         double finish_v;
         std::uint64_t seq;
@@ -118,7 +118,7 @@ private:
     std::uint32_t cores_ = 1;
     std::uint32_t self_ = 0;
     std::uint32_t busy_ = 0;
-    std::vector<Job> jobs_;            // sharing: min-heap on finish_v
+    std::vector<Job> jobs_;  // sharing: min-heap on finish_v
     struct Waiting {
         std::uint32_t task;
         double work;

@@ -16,8 +16,10 @@ enum class ErrorCause : std::uint8_t {
 
 inline constexpr const char* cause_name(ErrorCause c) {
     switch (c) {
-        case ErrorCause::QueueFull: return "queue_full";
-        case ErrorCause::kCount: break;
+        case ErrorCause::QueueFull:
+            return "queue_full";
+        case ErrorCause::kCount:
+            break;
     }
     return "?";
 }

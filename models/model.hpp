@@ -35,7 +35,7 @@ struct StepSpec {
     std::vector<BlockSpec> blocks;  // loop: the body; parallel, branch: one per arm
     std::vector<double> weights;    // branch: one per arm, summing to 1
     JoinKind join = JoinKind::All;
-    std::uint32_t join_k = 0;       // KOfN: completions needed
+    std::uint32_t join_k = 0;  // KOfN: completions needed
 };
 
 /// An endpoint: a named step program served by one service.
@@ -90,7 +90,7 @@ struct SourceSpec {
     Law think;                       // Closed
     std::vector<MixEntry> mix;
     std::string client_class;
-    std::uint8_t priority = 0;       // lower is served first under priority queues
+    std::uint8_t priority = 0;  // lower is served first under priority queues
 };
 
 enum class SloMetric : std::uint8_t { Mean, P50, P90, P95, P99, P999, Max, ErrorRate };
@@ -110,7 +110,7 @@ struct RunSpec {
     double warmup = 0.0;
     std::uint64_t seed = 1;
     std::uint32_t replications = 1;
-    double window = 1.0;                 // time-series window, seconds
+    double window = 1.0;                    // time-series window, seconds
     std::uint64_t max_in_flight = 1000000;  // beyond this the system is declared unstable
 };
 

@@ -49,7 +49,8 @@ double RateShape::at(double time) const {
             const double p0 = mmpp_sojourn[0] / (mmpp_sojourn[0] + mmpp_sojourn[1]);
             return p0 * mmpp_rate[0] + (1.0 - p0) * mmpp_rate[1];
         }
-        case Kind::Piecewise: break;
+        case Kind::Piecewise:
+            break;
     }
     if (period > 0.0) time = std::fmod(time, period);
     if (time < t.front()) return rate.front();
@@ -61,9 +62,12 @@ double RateShape::at(double time) const {
 
 double RateShape::mean_rate(double horizon) const {
     switch (kind) {
-        case Kind::Sinusoid: return mean;
-        case Kind::Mmpp: return at(0.0);
-        case Kind::Piecewise: break;
+        case Kind::Sinusoid:
+            return mean;
+        case Kind::Mmpp:
+            return at(0.0);
+        case Kind::Piecewise:
+            break;
     }
     const double span = period > 0.0 ? period : horizon;
     if (span <= 0.0) return rate.front();
@@ -80,7 +84,8 @@ Intensity::Intensity(const RateShape& shape) : shape_(&shape) {
     for (std::size_t i = 0; i < n; ++i) {
         cum_[i] = c;
         const Segment s = segment(shape, i);
-        if (std::isfinite(s.end)) c += (s.rate + 0.5 * s.slope * (s.end - s.start)) * (s.end - s.start);
+        if (std::isfinite(s.end))
+            c += (s.rate + 0.5 * s.slope * (s.end - s.start)) * (s.end - s.start);
     }
     per_period_ = shape.period > 0.0 ? c : 0.0;
 }
@@ -125,7 +130,10 @@ double Intensity::inverse(double u) {
         double x = u / s.mean;
         for (int iter = 0; iter < 100; ++iter) {
             const double f = sinusoid_cumulative(s, x) - u;
-            if (f > 0.0) hi = x; else lo = x;
+            if (f > 0.0)
+                hi = x;
+            else
+                lo = x;
             if (hi - lo <= 1e-13 * std::max(1.0, hi)) break;
             const double r = s.at(x);
             double next = r > 0.0 ? x - f / r : 0.5 * (lo + hi);

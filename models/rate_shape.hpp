@@ -46,14 +46,14 @@ struct RateShape {
 /// (arrivals move forward), which lets the piecewise inverse walk its
 /// segments in amortised O(1).
 class Intensity {
-public:
+  public:
     explicit Intensity(const RateShape& shape);
     Intensity(const RateShape&&) = delete;  // keeps a pointer: no temporaries
     /// The time t with Lambda(t) = u; +inf when the rate stays 0 forever.
     double inverse(double u);
     double cumulative(double time) const;
 
-private:
+  private:
     double segment_inverse(std::size_t i, double u_in_cycle) const;
     const RateShape* shape_;
     std::vector<double> cum_;  // Lambda at each knot (within one period)

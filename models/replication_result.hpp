@@ -26,7 +26,7 @@ struct EndpointResult {
     std::uint64_t arrivals = 0;     // frames started
     std::uint64_t completions = 0;  // frames finished successfully
     std::array<std::uint64_t, kCauses> errors{};
-    Histogram latency;              // successful frames, seconds
+    Histogram latency;                              // successful frames, seconds
     std::array<double, kComponents> attribution{};  // summed over completions
     EndpointSeries series;
 };
@@ -52,7 +52,7 @@ struct StationSeries {
 struct StationResult {
     double busy_workers = 0.0;  // time-average
     double busy_cores = 0.0;
-    double waiting = 0.0;       // time-average queue length
+    double waiting = 0.0;  // time-average queue length
     double waiting_max = 0.0;
     std::uint64_t admitted = 0;   // took a worker
     std::uint64_t completed = 0;  // released it

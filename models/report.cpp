@@ -33,8 +33,9 @@ double per_second(double count, const ReplicationResult& r) {
 
 // Mean over replications of one per-window series; windows a replication
 // did not reach (it stopped early) or that had no value are skipped.
-std::vector<double> mean_series(const std::vector<ReplicationResult>& reps, std::size_t windows,
-                                const std::function<double(const ReplicationResult&, std::size_t)>& f) {
+std::vector<double> mean_series(
+    const std::vector<ReplicationResult>& reps, std::size_t windows,
+    const std::function<double(const ReplicationResult&, std::size_t)>& f) {
     std::vector<double> out(windows, kNaN);
     for (std::size_t w = 0; w < windows; ++w) {
         double sum = 0.0;
@@ -56,7 +57,9 @@ double window_width(const ReplicationResult& r, std::size_t w) {
     return r.window_end[w] - start;
 }
 
-double ratio(double a, double b) { return b > 0.0 ? a / b : kNaN; }
+double ratio(double a, double b) {
+    return b > 0.0 ? a / b : kNaN;
+}
 
 double total(const std::array<std::uint64_t, kCauses>& errors) {
     std::uint64_t n = 0;
@@ -66,28 +69,44 @@ double total(const std::array<std::uint64_t, kCauses>& errors) {
 
 const char* metric_name(SloMetric m) {
     switch (m) {
-        case SloMetric::Mean: return "mean";
-        case SloMetric::P50: return "p50";
-        case SloMetric::P90: return "p90";
-        case SloMetric::P95: return "p95";
-        case SloMetric::P99: return "p99";
-        case SloMetric::P999: return "p99.9";
-        case SloMetric::Max: return "max";
-        case SloMetric::ErrorRate: return "error_rate";
+        case SloMetric::Mean:
+            return "mean";
+        case SloMetric::P50:
+            return "p50";
+        case SloMetric::P90:
+            return "p90";
+        case SloMetric::P95:
+            return "p95";
+        case SloMetric::P99:
+            return "p99";
+        case SloMetric::P999:
+            return "p99.9";
+        case SloMetric::Max:
+            return "max";
+        case SloMetric::ErrorRate:
+            return "error_rate";
     }
     return "?";
 }
 
 const Estimate& slo_value(const EndpointReport& e, SloMetric m) {
     switch (m) {
-        case SloMetric::Mean: return e.latency.mean;
-        case SloMetric::P50: return e.latency.p50;
-        case SloMetric::P90: return e.latency.p90;
-        case SloMetric::P95: return e.latency.p95;
-        case SloMetric::P99: return e.latency.p99;
-        case SloMetric::P999: return e.latency.p999;
-        case SloMetric::Max: return e.latency.max;
-        case SloMetric::ErrorRate: break;
+        case SloMetric::Mean:
+            return e.latency.mean;
+        case SloMetric::P50:
+            return e.latency.p50;
+        case SloMetric::P90:
+            return e.latency.p90;
+        case SloMetric::P95:
+            return e.latency.p95;
+        case SloMetric::P99:
+            return e.latency.p99;
+        case SloMetric::P999:
+            return e.latency.p999;
+        case SloMetric::Max:
+            return e.latency.max;
+        case SloMetric::ErrorRate:
+            break;
     }
     return e.error_rate;
 }
@@ -114,9 +133,12 @@ LatencyReport latency_over(const std::vector<ReplicationResult>& reps, F&& hist)
 
 const char* source_kind(SourceKind k) {
     switch (k) {
-        case SourceKind::Open: return "open";
-        case SourceKind::Closed: return "closed";
-        case SourceKind::Trace: return "trace";
+        case SourceKind::Open:
+            return "open";
+        case SourceKind::Closed:
+            return "closed";
+        case SourceKind::Trace:
+            return "trace";
     }
     return "?";
 }
@@ -145,8 +167,8 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         if (r.unstable && !rep.unstable) {
             rep.unstable = true;
             std::ostringstream s;
-            s << "unstable: in-flight requests passed " << r.unstable_in_flight << " at t="
-              << r.unstable_time << "s in replication " << r.replication
+            s << "unstable: in-flight requests passed " << r.unstable_in_flight
+              << " at t=" << r.unstable_time << "s in replication " << r.replication
               << " (offered load exceeds capacity; see the busiest station)";
             rep.status = s.str();
         }
@@ -161,10 +183,14 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         er.name = cm.endpoints[e].name;
         er.service = m.services[cm.endpoints[e].service].name;
         er.entry = entry[e];
-        auto ep = [e](const ReplicationResult& r) -> const EndpointResult& { return r.endpoints[e]; };
+        auto ep = [e](const ReplicationResult& r) -> const EndpointResult& {
+            return r.endpoints[e];
+        };
         auto errors = [&](const ReplicationResult& r) { return total(ep(r).errors); };
-        er.arrival_rate = over(reps, [&](auto& r) { return per_second(double(ep(r).arrivals), r); });
-        er.throughput = over(reps, [&](auto& r) { return per_second(double(ep(r).completions), r); });
+        er.arrival_rate =
+            over(reps, [&](auto& r) { return per_second(double(ep(r).arrivals), r); });
+        er.throughput =
+            over(reps, [&](auto& r) { return per_second(double(ep(r).completions), r); });
         er.errors = over(reps, [&](auto& r) { return per_second(errors(r), r); });
         er.error_rate = over(reps, [&](auto& r) {
             return ratio(errors(r), errors(r) + static_cast<double>(ep(r).completions));
@@ -202,12 +228,15 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.kind = source_kind(m.sources[s].kind);
         auto src = [s](const ReplicationResult& r) -> const SourceResult& { return r.sources[s]; };
         auto errors = [&](const ReplicationResult& r) { return total(src(r).errors); };
-        sr.arrival_rate = over(reps, [&](auto& r) { return per_second(double(src(r).arrivals), r); });
-        sr.throughput = over(reps, [&](auto& r) { return per_second(double(src(r).completions), r); });
+        sr.arrival_rate =
+            over(reps, [&](auto& r) { return per_second(double(src(r).arrivals), r); });
+        sr.throughput =
+            over(reps, [&](auto& r) { return per_second(double(src(r).completions), r); });
         sr.error_rate = over(reps, [&](auto& r) {
             return ratio(errors(r), errors(r) + static_cast<double>(src(r).completions));
         });
-        sr.latency = latency_over(reps, [&](auto& r) -> const Histogram& { return src(r).latency; });
+        sr.latency =
+            latency_over(reps, [&](auto& r) -> const Histogram& { return src(r).latency; });
         rep.sources.push_back(std::move(sr));
     }
 
@@ -227,7 +256,8 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.waiting = over(reps, [&](auto& r) { return st(r).waiting; });
         sr.in_system = over(reps, [&](auto& r) { return st(r).waiting + st(r).busy_workers; });
         sr.waiting_max = over(reps, [&](auto& r) { return st(r).waiting_max; });
-        sr.wait = over(reps, [&](auto& r) { return ratio(st(r).wait_sum, double(st(r).admitted)); });
+        sr.wait =
+            over(reps, [&](auto& r) { return ratio(st(r).wait_sum, double(st(r).admitted)); });
         sr.rejected = over(reps, [&](auto& r) { return per_second(double(st(r).rejected), r); });
         auto series = [&](auto pick) { return mean_series(reps, windows, pick); };
         sr.series_waiting = series([&](auto& r, std::size_t w) { return st(r).series.waiting[w]; });
@@ -256,8 +286,8 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
             }
             if (sat.windows > 0) rep.saturated.push_back(sat);
         }
-        for (const auto& [util, resource] :
-             {std::pair{sr.worker_utilization.mean, "workers"}, std::pair{sr.core_utilization.mean, "cores"}}) {
+        for (const auto& [util, resource] : {std::pair{sr.worker_utilization.mean, "workers"},
+                                             std::pair{sr.core_utilization.mean, "cores"}}) {
             if (util > rep.busiest_utilization || rep.busiest_station.empty()) {
                 rep.busiest_utilization = util;
                 rep.busiest_station = sr.name;
@@ -282,7 +312,8 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         v.value = slo_value(rep.endpoints[cm.slos[i].endpoint], spec.metric);
         v.pass = v.value.mean < spec.threshold;
         const double lo = v.value.mean - v.value.half_width, hi = v.value.mean + v.value.half_width;
-        v.confident = std::isfinite(v.value.half_width) && (hi < spec.threshold || lo >= spec.threshold);
+        v.confident =
+            std::isfinite(v.value.half_width) && (hi < spec.threshold || lo >= spec.threshold);
         rep.slos.push_back(std::move(v));
     }
     return rep;

@@ -25,15 +25,15 @@ struct LatencyReport {
 struct EndpointReport {
     std::string name;
     std::string service;
-    bool entry = false;  // some source sends requests here
-    Estimate arrival_rate;  // 1/s
-    Estimate throughput;    // successful completions per second
-    Estimate error_rate;    // errors / (completions + errors)
-    Estimate errors;        // errors per second
+    bool entry = false;                             // some source sends requests here
+    Estimate arrival_rate;                          // 1/s
+    Estimate throughput;                            // successful completions per second
+    Estimate error_rate;                            // errors / (completions + errors)
+    Estimate errors;                                // errors per second
     std::array<Estimate, kCauses> errors_by_cause;  // per second
     LatencyReport latency;
     std::array<Estimate, kComponents> attribution;  // mean seconds per request
-    std::uint64_t completions = 0;  // summed over replications
+    std::uint64_t completions = 0;                  // summed over replications
     // Per-window means over replications.
     std::vector<double> series_arrival_rate, series_throughput, series_error_rate, series_p50,
         series_p99;
@@ -60,8 +60,8 @@ struct StationReport {
     Estimate waiting;             // mean requests queued for a worker
     Estimate in_system;           // queued + holding a worker
     Estimate waiting_max;
-    Estimate wait;                // mean seconds queued, per admitted request
-    Estimate rejected;            // per second
+    Estimate wait;                         // mean seconds queued, per admitted request
+    Estimate rejected;                     // per second
     double peak_worker_utilization = 0.0;  // highest window of the mean series
     double peak_core_utilization = 0.0;
     std::vector<double> series_waiting, series_worker_utilization, series_core_utilization,
@@ -100,7 +100,7 @@ struct Report {
     std::uint32_t replications = 0;
     double duration = 0.0, warmup = 0.0, window = 0.0;
     bool unstable = false;
-    std::string status;   // "ok" or "unstable: ..."
+    std::string status;  // "ok" or "unstable: ..."
     std::vector<double> window_end;
     std::vector<EndpointReport> endpoints;
     std::vector<StationReport> stations;

@@ -61,7 +61,8 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
             rep.service = s;
             rep.free_workers = spec.workers;
             rep.queue.configure(spec.queue, model.priority_classes);
-            rep.cpu.configure(cpu_mode(spec), spec.cores, static_cast<std::uint32_t>(replicas_.size()));
+            rep.cpu.configure(cpu_mode(spec), spec.cores,
+                              static_cast<std::uint32_t>(replicas_.size()));
             replicas_.push_back(std::move(rep));
         }
     }
@@ -156,10 +157,17 @@ void Simulation::dispatch(const Event& e) {
             step(e.arg);
             return;
         }
-        case kThinkDone: start_request(user_source_[e.arg], e.arg); return;
-        case kWindow: on_window(); return;
-        case kWarmupEnd: on_warmup_end(); return;
-        default: return;
+        case kThinkDone:
+            start_request(user_source_[e.arg], e.arg);
+            return;
+        case kWindow:
+            on_window();
+            return;
+        case kWarmupEnd:
+            on_warmup_end();
+            return;
+        default:
+            return;
     }
 }
 
@@ -241,7 +249,8 @@ std::uint32_t Simulation::choose_replica(std::uint32_t service) {
     const std::uint32_t n = svc.replicas;
     if (n == 1) return svc.first_replica;
     switch (m_.model.services[service].balancer) {
-        case BalancerKind::RoundRobin: return svc.first_replica + static_cast<std::uint32_t>(svc.rr++ % n);
+        case BalancerKind::RoundRobin:
+            return svc.first_replica + static_cast<std::uint32_t>(svc.rr++ % n);
         case BalancerKind::Random:
             return svc.first_replica + static_cast<std::uint32_t>(svc.balancer_rng.below(n));
         case BalancerKind::LeastOutstanding: {
@@ -409,7 +418,9 @@ void Simulation::step(std::uint32_t task) {
                 t.pc = prog_.arms[k].pc;
                 continue;
             }
-            case Op::Jump: t.pc = in.a; continue;
+            case Op::Jump:
+                t.pc = in.a;
+                continue;
             case Op::End:
                 if (t.counter > 1) {
                     --t.counter;
@@ -445,7 +456,8 @@ void Simulation::fail(std::uint32_t task, ErrorCause cause) {
     if (t.holds_worker) release_worker(t.replica);
     if (t.endpoint != kNone) {
         ++live_[t.endpoint].window_errors;
-        if (measuring(t.start)) ++out_.endpoints[t.endpoint].errors[static_cast<std::size_t>(cause)];
+        if (measuring(t.start))
+            ++out_.endpoints[t.endpoint].errors[static_cast<std::size_t>(cause)];
     }
     complete(task, false, cause);
 }

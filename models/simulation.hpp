@@ -28,14 +28,14 @@ namespace capsim {
 /// through their programs. Runs on one thread; replications run in
 /// parallel, each with its own Simulation.
 class Simulation {
-public:
+  public:
     Simulation(const CompiledModel& model, std::uint32_t replication);
 
     /// Run to the end of the scenario's duration (or until unstable).
     /// `cancel`, when set by another thread, stops the run (Interrupted).
     ReplicationResult run(const std::atomic<bool>* cancel = nullptr);
 
-private:
+  private:
     struct Replica {
         std::uint32_t service = 0;
         std::uint32_t free_workers = 0;

@@ -31,13 +31,13 @@ struct Task {
     std::uint32_t endpoint = kNone;  // set on endpoint frames only
     std::uint32_t replica = kNone;   // where it runs
     std::uint32_t parent = kNone;
-    std::uint32_t parent_gen = 0;   // parent's arena generation when spawned
-    std::uint32_t parent_wait = 0;  // parent's wait id when spawned
-    std::uint32_t wait_id = 0;      // bumped each time this task starts a wait
-    std::uint32_t counter = 0;      // loop iterations still to run
-    std::uint32_t pending = 0;      // children still needed to resume
+    std::uint32_t parent_gen = 0;        // parent's arena generation when spawned
+    std::uint32_t parent_wait = 0;       // parent's wait id when spawned
+    std::uint32_t wait_id = 0;           // bumped each time this task starts a wait
+    std::uint32_t counter = 0;           // loop iterations still to run
+    std::uint32_t pending = 0;           // children still needed to resume
     std::uint32_t allowed_failures = 0;  // arms that may still fail (k of n)
-    std::uint32_t body = 0;         // loop: pc of the body's start
+    std::uint32_t body = 0;              // loop: pc of the body's start
     bool holds_worker = false;
     Attribution attr{};
 };

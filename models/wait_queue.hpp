@@ -13,7 +13,7 @@ namespace capsim {
 /// after the run's peak queue length it stops allocating.
 template <class T>
 class Ring {
-public:
+  public:
     bool empty() const { return size_ == 0; }
     std::size_t size() const { return size_; }
     void push_back(const T& v) {
@@ -33,7 +33,7 @@ public:
     }
     void clear() { head_ = size_ = 0; }
 
-private:
+  private:
     void grow() {
         std::vector<T> next(buf_.empty() ? 16 : buf_.size() * 2);
         for (std::size_t i = 0; i < size_; ++i) next[i] = buf_[(head_ + i) & (buf_.size() - 1)];
@@ -48,7 +48,7 @@ private:
 /// The queue of requests waiting for a worker at one replica: FCFS, LIFO,
 /// or strict priority classes (lower class first, FCFS within a class).
 class WaitQueue {
-public:
+  public:
     void configure(QueueDiscipline d, std::size_t classes) {
         discipline_ = d;
         rings_.assign(d == QueueDiscipline::Priority ? (classes ? classes : 1) : 1, {});
@@ -64,17 +64,19 @@ public:
     std::uint32_t pop() {
         --size_;
         switch (discipline_) {
-            case QueueDiscipline::Lifo: return rings_[0].pop_back();
+            case QueueDiscipline::Lifo:
+                return rings_[0].pop_back();
             case QueueDiscipline::Priority:
                 for (auto& r : rings_)
                     if (!r.empty()) return r.pop_front();
                 break;
-            case QueueDiscipline::Fcfs: break;
+            case QueueDiscipline::Fcfs:
+                break;
         }
         return rings_[0].pop_front();
     }
 
-private:
+  private:
     QueueDiscipline discipline_ = QueueDiscipline::Fcfs;
     std::vector<Ring<std::uint32_t>> rings_{1};
     std::size_t size_ = 0;

@@ -34,8 +34,9 @@ std::string format_all(const std::vector<Diagnostic>& diagnostics) {
 }
 
 bool has_errors(const std::vector<Diagnostic>& diagnostics) {
-    return std::any_of(diagnostics.begin(), diagnostics.end(),
-                       [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::Error; });
+    return std::any_of(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
+        return d.severity == Diagnostic::Severity::Error;
+    });
 }
 
 }  // namespace capsim::scenario

@@ -18,8 +18,8 @@ using Words = std::vector<std::string>;
 
 const Words kTopKeys = {"name", "description", "run", "services", "traffic", "slo"};
 const Words kRunKeys = {"duration", "warmup", "seed", "replications", "window", "max_in_flight"};
-const Words kServiceKeys = {"replicas", "workers", "cores", "cpu", "queue",
-                            "queue_discipline", "balancer", "endpoints"};
+const Words kServiceKeys = {"replicas", "workers",          "cores",    "cpu",
+                            "queue",    "queue_discipline", "balancer", "endpoints"};
 const Words kStepKinds = {"cpu", "delay", "call", "forward", "loop", "parallel", "branch"};
 // Compiled programs stay small enough to build instantly and fit in cache;
 // nested fan-outs multiply, so the limit is on the expanded size.
@@ -27,7 +27,7 @@ constexpr std::size_t kMaxExpandedSteps = 100000;
 const Words kSloMetrics = {"mean", "p50", "p90", "p95", "p99", "p999", "max", "error_rate"};
 
 class Loader {
-public:
+  public:
     Loader(TableReader& rd, Model& model) : rd_(rd), m_(model) {}
 
     void load(const toml::table& root) {
@@ -46,7 +46,7 @@ public:
         check_references();
     }
 
-private:
+  private:
     const toml::table* table(const toml::table& t, const std::string& path, std::string_view key) {
         const toml::node* n = t.get(key);
         if (!n) return nullptr;
@@ -84,7 +84,8 @@ private:
             if (*v <= 0.0)
                 rd_.error(t.get("window"), p + ".window", "window must be > 0",
                           "a duration such as \"1s\"");
-            else r.window = *v;
+            else
+                r.window = *v;
         }
         if (auto v = rd_.integer(t, p, "max_in_flight", 1, 100000000))
             r.max_in_flight = static_cast<std::uint64_t>(*v);
@@ -114,9 +115,9 @@ private:
             rd_.error(t->get("workers"), p + ".workers",
                       "replicas x workers exceeds 10,000,000 concurrency slots",
                       "fewer replicas or workers");
-        if (auto v = rd_.choice<CpuDiscipline>(*t, p, "cpu",
-                                               {{"ps", CpuDiscipline::ProcessorSharing},
-                                                {"fcfs", CpuDiscipline::Fcfs}}))
+        if (auto v = rd_.choice<CpuDiscipline>(
+                *t, p, "cpu",
+                {{"ps", CpuDiscipline::ProcessorSharing}, {"fcfs", CpuDiscipline::Fcfs}}))
             s.cpu = *v;
         if (const toml::node* q = t->get("queue")) {
             if (const auto* str = q->as_string(); str && str->get() == "unbounded") {
@@ -126,8 +127,9 @@ private:
             } else {
                 rd_.error(q, p + ".queue", "invalid queue capacity",
                           "an integer >= 0 (waiting requests per replica) or \"unbounded\"",
-                          q->is_string() ? TableReader::suggest(q->as_string()->get(), {"unbounded"})
-                                         : "");
+                          q->is_string()
+                              ? TableReader::suggest(q->as_string()->get(), {"unbounded"})
+                              : "");
             }
         }
         if (auto v = rd_.choice<QueueDiscipline>(*t, p, "queue_discipline",
@@ -135,11 +137,12 @@ private:
                                                   {"lifo", QueueDiscipline::Lifo},
                                                   {"priority", QueueDiscipline::Priority}}))
             s.queue = *v;
-        if (auto v = rd_.choice<BalancerKind>(*t, p, "balancer",
-                                              {{"round_robin", BalancerKind::RoundRobin},
-                                               {"random", BalancerKind::Random},
-                                               {"least_outstanding", BalancerKind::LeastOutstanding},
-                                               {"power_of_two", BalancerKind::PowerOfTwo}}))
+        if (auto v =
+                rd_.choice<BalancerKind>(*t, p, "balancer",
+                                         {{"round_robin", BalancerKind::RoundRobin},
+                                          {"random", BalancerKind::Random},
+                                          {"least_outstanding", BalancerKind::LeastOutstanding},
+                                          {"power_of_two", BalancerKind::PowerOfTwo}}))
             s.balancer = *v;
         const toml::table* eps = table(*t, p, "endpoints");
         if (!eps || eps->empty()) {
@@ -173,7 +176,8 @@ private:
         BlockSpec out;
         const auto* arr = node.as_array();
         if (!arr) {
-            rd_.error(&node, path, "expected an array of steps, found " + TableReader::type_name(node),
+            rd_.error(&node, path,
+                      "expected an array of steps, found " + TableReader::type_name(node),
                       "[ { cpu = \"5ms\" }, { call = \"db.query\" } ]");
             return out;
         }
@@ -286,7 +290,8 @@ private:
         if (const auto* n = arms->as_integer()) {
             // parallel = N, steps = [...]: N copies of one block (a fan-out).
             if (n->get() < 1 || n->get() > 10000) {
-                rd_.error(arms, path + ".parallel", "fan-out out of range", "an integer from 1 to 10000");
+                rd_.error(arms, path + ".parallel", "fan-out out of range",
+                          "an integer from 1 to 10000");
                 return false;
             }
             const toml::node* body = t.get("steps");
@@ -327,8 +332,10 @@ private:
         const auto n = static_cast<std::int64_t>(s.blocks.size());
         if (const toml::node* j = t.get("join")) {
             if (const auto* js = j->as_string()) {
-                if (js->get() == "all") s.join = JoinKind::All;
-                else if (js->get() == "first") s.join = JoinKind::First;
+                if (js->get() == "all")
+                    s.join = JoinKind::All;
+                else if (js->get() == "first")
+                    s.join = JoinKind::First;
                 else {
                     rd_.error(j, path + ".join", "unknown join \"" + js->get() + "\"",
                               "\"all\", \"first\" or a count k of n",
@@ -363,8 +370,9 @@ private:
         const toml::node* arms = t.get("branch");
         const auto* a = arms->as_array();
         if (!a || a->empty()) {
-            rd_.error(arms, path + ".branch", "expected an array of weighted arms",
-                      "branch = [ { weight = 0.9, steps = [...] }, { weight = 0.1, steps = [...] } ]");
+            rd_.error(
+                arms, path + ".branch", "expected an array of weighted arms",
+                "branch = [ { weight = 0.9, steps = [...] }, { weight = 0.1, steps = [...] } ]");
             return false;
         }
         double total = 0.0;
@@ -379,7 +387,8 @@ private:
             }
             rd_.check_keys(*at, ap, {"weight", "steps"});
             const auto w = rd_.number(*at, ap, "weight", 0.0, 1e12);
-            if (!at->get("weight")) rd_.error(at, ap + ".weight", "an arm needs a weight", "weight = 0.5");
+            if (!at->get("weight"))
+                rd_.error(at, ap + ".weight", "an arm needs a weight", "weight = 0.5");
             const toml::node* body = at->get("steps");
             if (!w) {
                 ok = false;
@@ -407,7 +416,8 @@ private:
             const std::string p = TableReader::index("slo", i);
             const auto* t = (*arr)[i].as_table();
             if (!t) {
-                rd_.error(&(*arr)[i], p, "expected a table", "{ endpoint = \"api.checkout\", p99 = \"300ms\" }");
+                rd_.error(&(*arr)[i], p, "expected a table",
+                          "{ endpoint = \"api.checkout\", p99 = \"300ms\" }");
                 continue;
             }
             Words keys = kSloMetrics;
@@ -416,7 +426,8 @@ private:
             auto ep = rd_.string(*t, p, "endpoint");
             if (!ep) {
                 if (!t->get("endpoint"))
-                    rd_.error(t, p + ".endpoint", "an SLO needs an endpoint", "endpoint = \"api.checkout\"");
+                    rd_.error(t, p + ".endpoint", "an SLO needs an endpoint",
+                              "endpoint = \"api.checkout\"");
                 continue;
             }
             refs_.push_back(Reference{t->get("endpoint"), p + ".endpoint", *ep});
@@ -429,8 +440,8 @@ private:
                 slo.path = p + "." + key;
                 slo.endpoint = *ep;
                 slo.metric = static_cast<SloMetric>(k);
-                std::optional<double> v = key == "error_rate" ? rd_.fraction(*t, p, key)
-                                                              : rd_.duration(*t, p, key);
+                std::optional<double> v =
+                    key == "error_rate" ? rd_.fraction(*t, p, key) : rd_.duration(*t, p, key);
                 if (!v) continue;
                 slo.threshold = *v;
                 const toml::node* raw = t->get(key);

@@ -80,7 +80,8 @@ toml::table parse_value(const std::string& text, const std::string& origin) {
 
 }  // namespace
 
-void apply_overrides(TableReader& rd, toml::table& root, const std::vector<std::string>& overrides) {
+void apply_overrides(TableReader& rd, toml::table& root,
+                     const std::vector<std::string>& overrides) {
     const char* expected = "key.path=value, e.g. services.api.replicas=8";
     for (const std::string& o : overrides) {
         Diagnostic d;
@@ -134,17 +135,22 @@ void apply_overrides(TableReader& rd, toml::table& root, const std::vector<std::
             const Segment& last = segs->back();
             toml::node* v = value.get("v");
             if (const auto* key = std::get_if<std::string>(&last)) {
-                if (auto* t = cur->as_table()) t->insert_or_assign(*key, std::move(*v));
-                else ok = false;
+                if (auto* t = cur->as_table())
+                    t->insert_or_assign(*key, std::move(*v));
+                else
+                    ok = false;
             } else {
                 auto* a = cur->as_array();
                 const std::size_t idx = std::get<std::size_t>(last);
-                if (a && idx < a->size()) a->replace(a->begin() + static_cast<std::ptrdiff_t>(idx), std::move(*v));
-                else ok = false;
+                if (a && idx < a->size())
+                    a->replace(a->begin() + static_cast<std::ptrdiff_t>(idx), std::move(*v));
+                else
+                    ok = false;
             }
         }
         if (!ok) {
-            d.message = "cannot set \"" + path + "\": a part of the path is not a table, or an index is out of range";
+            d.message = "cannot set \"" + path +
+                        "\": a part of the path is not a table, or an index is out of range";
             d.expected = expected;
             rd.diagnostics().push_back(d);
         }

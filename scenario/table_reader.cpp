@@ -53,13 +53,20 @@ std::string TableReader::suggest(std::string_view word, const std::vector<std::s
 
 std::string TableReader::type_name(const toml::node& n) {
     switch (n.type()) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a number";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        default: return "a date/time";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a number";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        default:
+            return "a date/time";
     }
 }
 
@@ -162,11 +169,13 @@ std::optional<double> TableReader::rate_of(const toml::node& n, const std::strin
               shown(n) + "/s");
         return std::nullopt;
     }
-    error(&n, path, "expected a rate, found " + type_name(n), "a rate such as \"200/s\" or \"5k/s\"");
+    error(&n, path, "expected a rate, found " + type_name(n),
+          "a rate such as \"200/s\" or \"5k/s\"");
     return std::nullopt;
 }
 
-std::optional<Law> TableReader::law_of(const toml::node& n, const std::string& path, Dimension dim) {
+std::optional<Law> TableReader::law_of(const toml::node& n, const std::string& path,
+                                       Dimension dim) {
     const char* expected = dim == Dimension::Time
                                ? "a duration or a law such as \"5ms\" or \"exp(5ms)\""
                                : "a number or a law such as 10 or \"uniform(1, 20)\"";
@@ -266,8 +275,10 @@ std::optional<double> TableReader::fraction(const toml::table& t, const std::str
         const std::string& text = s->get();
         char* end = nullptr;
         const double x = std::strtod(text.c_str(), &end);
-        if (end != text.c_str() && std::string_view(end) == "%") v = x / 100.0;
-        else if (end != text.c_str() && *end == '\0') v = x;
+        if (end != text.c_str() && std::string_view(end) == "%")
+            v = x / 100.0;
+        else if (end != text.c_str() && *end == '\0')
+            v = x;
     }
     if (!(v >= 0.0 && v <= 1.0)) {
         error(n, where, "expected a fraction between 0 and 1", expected);

@@ -21,7 +21,7 @@ namespace capsim::scenario {
 /// misspelt or out of range. It never throws and never stops at the first
 /// problem: the loader calls on, and every problem is reported in one pass.
 class TableReader {
-public:
+  public:
     TableReader(std::string file, LawContext ctx) : file_(std::move(file)), ctx_(std::move(ctx)) {}
 
     std::vector<Diagnostic>& diagnostics() { return diags_; }
@@ -83,7 +83,7 @@ public:
     static std::string suggest(std::string_view word, const std::vector<std::string>& words);
     static std::string type_name(const toml::node& n);
 
-private:
+  private:
     Diagnostic at(const toml::node* n, const std::string& path) const;
     std::string file_;
     LawContext ctx_;

@@ -13,12 +13,12 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kSourceKeys = {"rate", "interarrival", "shape", "users", "think",
-                           "mix", "endpoint", "class", "priority"};
+const Words kSourceKeys = {"rate", "interarrival", "shape", "users",   "think",
+                           "mix",  "endpoint",     "class", "priority"};
 const Words kShapeKinds = {"constant", "ramp", "step", "spike", "diurnal", "bursty", "trace"};
 
 class TrafficLoader {
-public:
+  public:
     TrafficLoader(TableReader& rd, Model& m, std::vector<Reference>& refs)
         : rd_(rd), m_(m), refs_(refs) {}
 
@@ -38,7 +38,7 @@ public:
         for (const auto& [k, v] : *t) source(std::string(k.str()), v);
     }
 
-private:
+  private:
     void source(const std::string& name, const toml::node& node) {
         SourceSpec s;
         s.name = name;
@@ -52,9 +52,12 @@ private:
         }
         rd_.check_keys(*t, p, kSourceKeys);
         mix(*t, s);
-        if (auto c = rd_.string(*t, p, "class")) s.client_class = *c;
-        else s.client_class = name;
-        if (auto v = rd_.integer(*t, p, "priority", 0, 255)) s.priority = static_cast<std::uint8_t>(*v);
+        if (auto c = rd_.string(*t, p, "class"))
+            s.client_class = *c;
+        else
+            s.client_class = name;
+        if (auto v = rd_.integer(*t, p, "priority", 0, 255))
+            s.priority = static_cast<std::uint8_t>(*v);
 
         const bool closed = t->contains("users");
         const int given = int(t->contains("rate")) + int(t->contains("shape")) + int(closed);
@@ -71,7 +74,8 @@ private:
         if (closed) {
             s.kind = SourceKind::Closed;
             if (auto v = rd_.integer(*t, p, "users", 1, 10000000)) s.users = std::uint32_t(*v);
-            if (auto law = rd_.law(*t, p, "think", Dimension::Time)) s.think = std::move(*law);
+            if (auto law = rd_.law(*t, p, "think", Dimension::Time))
+                s.think = std::move(*law);
             else if (!t->contains("think"))
                 rd_.error(&node, p + ".think", "closed-loop users need a think time",
                           "think = \"exp(1s)\"");
@@ -158,13 +162,15 @@ private:
     void shape(const toml::node& node, const std::string& p, SourceSpec& src) {
         const auto* t = node.as_table();
         if (!t) {
-            rd_.error(&node, p, "expected a shape table", "{ kind = \"spike\", base = \"100/s\", ... }");
+            rd_.error(&node, p, "expected a shape table",
+                      "{ kind = \"spike\", base = \"100/s\", ... }");
             return;
         }
         const auto kind = rd_.string(*t, p, "kind");
         if (!kind) {
             if (!t->contains("kind"))
-                rd_.error(&node, p + ".kind", "a shape needs a kind", TableReader::one_of(kShapeKinds));
+                rd_.error(&node, p + ".kind", "a shape needs a kind",
+                          TableReader::one_of(kShapeKinds));
             return;
         }
         RateShape s;
@@ -172,7 +178,8 @@ private:
         s.rate.clear();
         auto need_rate = [&](const char* key) -> double {
             if (!t->contains(key)) {
-                rd_.error(&node, TableReader::join(p, key), std::string("a ") + *kind + " shape needs " + key,
+                rd_.error(&node, TableReader::join(p, key),
+                          std::string("a ") + *kind + " shape needs " + key,
                           "a rate such as \"100/s\"");
                 return 0.0;
             }
@@ -181,7 +188,8 @@ private:
         auto need_time = [&](const char* key, std::optional<double> fallback) -> double {
             if (!t->contains(key)) {
                 if (fallback) return *fallback;
-                rd_.error(&node, TableReader::join(p, key), std::string("a ") + *kind + " shape needs " + key,
+                rd_.error(&node, TableReader::join(p, key),
+                          std::string("a ") + *kind + " shape needs " + key,
                           "a duration such as \"30s\"");
                 return 0.0;
             }
@@ -219,7 +227,8 @@ private:
             s.mmpp_sojourn[1] = need_time("burst_duration", std::nullopt);
             for (double d : s.mmpp_sojourn)
                 if (!(d > 0.0))
-                    rd_.error(&node, p, "bursty state durations must be > 0", "durations such as \"30s\"");
+                    rd_.error(&node, p, "bursty state durations must be > 0",
+                              "durations such as \"30s\"");
             if (!src.interarrival.text.empty() && src.interarrival.text != "poisson")
                 rd_.error(&node, p, "a bursty (MMPP) source is Poisson within each state",
                           "no interarrival key next to a bursty shape");
@@ -246,7 +255,8 @@ private:
         const auto* a = n ? n->as_array() : nullptr;
         if (!a || a->empty()) {
             rd_.error(n ? n : &t, p + ".steps", "a step shape needs a list of steps",
-                      "steps = [ { at = \"0s\", rate = \"100/s\" }, { at = \"60s\", rate = \"300/s\" } ]");
+                      "steps = [ { at = \"0s\", rate = \"100/s\" }, { at = \"60s\", rate = "
+                      "\"300/s\" } ]");
             return;
         }
         double prev = 0.0;
@@ -301,7 +311,8 @@ private:
         s.amplitude = rd_.rate(t, p, "amplitude").value_or(0.0);
         s.peak = rd_.duration(t, p, "peak").value_or(period * 14.0 / 24.0);
         if (!t.contains("mean"))
-            rd_.error(&t, p + ".mean", "a diurnal shape needs mean (or hourly)", "mean = \"200/s\"");
+            rd_.error(&t, p + ".mean", "a diurnal shape needs mean (or hourly)",
+                      "mean = \"200/s\"");
         if (s.amplitude > s.mean)
             rd_.error(t.get("amplitude"), p + ".amplitude",
                       "amplitude larger than the mean would make the rate negative",
@@ -312,13 +323,16 @@ private:
         rd_.check_keys(t, p, {"kind", "file", "format", "interval", "unit"});
         const auto file = rd_.string(t, p, "file");
         if (!file) {
-            if (!t.contains("file")) rd_.error(&t, p + ".file", "a trace needs a file", "file = \"trace.csv\"");
+            if (!t.contains("file"))
+                rd_.error(&t, p + ".file", "a trace needs a file", "file = \"trace.csv\"");
             return;
         }
-        const auto format = rd_.choice<int>(t, p, "format", {{"timestamps", 0}, {"rates", 1}}).value_or(0);
-        const double unit = rd_.choice<double>(t, p, "unit",
-                                               {{"s", 1.0}, {"ms", 1e-3}, {"us", 1e-6}, {"min", 60.0}})
-                                .value_or(1.0);
+        const auto format =
+            rd_.choice<int>(t, p, "format", {{"timestamps", 0}, {"rates", 1}}).value_or(0);
+        const double unit =
+            rd_.choice<double>(t, p, "unit",
+                               {{"s", 1.0}, {"ms", 1e-3}, {"us", 1e-6}, {"min", 60.0}})
+                .value_or(1.0);
         std::vector<double> values;
         std::string problem;
         const auto path = rd_.context().base_dir / *file;
@@ -346,7 +360,8 @@ private:
         }
         for (std::size_t i = 0; i < values.size(); ++i) {
             if (values[i] < 0.0) {
-                rd_.error(t.get("file"), p + ".file", "line " + std::to_string(i + 1) + ": a negative rate");
+                rd_.error(t.get("file"), p + ".file",
+                          "line " + std::to_string(i + 1) + ": a negative rate");
                 return;
             }
             const double at = interval * static_cast<double>(i);

@@ -40,7 +40,8 @@ void put(toml::table& t, const std::string& key, const py::handle& v, const std:
         for (const auto& item : v) append(arr, item, path + "[" + std::to_string(i++) + "]");
         t.insert_or_assign(key, std::move(arr));
     } else {
-        throw py::type_error(path + ": a scenario holds dicts, lists, str, int, float and bool, not " +
+        throw py::type_error(path +
+                             ": a scenario holds dicts, lists, str, int, float and bool, not " +
                              std::string(py::str(py::type::handle_of(v).attr("__name__"))));
     }
 }

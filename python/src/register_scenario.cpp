@@ -16,7 +16,8 @@ py::list diagnostics(const std::vector<scenario::Diagnostic>& ds) {
     py::list out;
     for (const auto& d : ds) {
         py::dict item;
-        item["severity"] = d.severity == scenario::Diagnostic::Severity::Error ? "error" : "warning";
+        item["severity"] =
+            d.severity == scenario::Diagnostic::Severity::Error ? "error" : "warning";
         item["file"] = d.file;
         item["line"] = d.line;
         item["column"] = d.column;
@@ -63,7 +64,8 @@ void register_scenario(py::module_& m) {
            const std::vector<std::string>& overrides) {
             return result(scenario::load_table(dict_to_toml(d), name, base_dir, overrides));
         },
-        py::arg("tree"), py::arg("name") = "scenario", py::arg("base_dir") = std::filesystem::path{},
+        py::arg("tree"), py::arg("name") = "scenario",
+        py::arg("base_dir") = std::filesystem::path{},
         py::arg("overrides") = std::vector<std::string>{});
 }
 

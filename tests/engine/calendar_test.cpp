@@ -205,7 +205,7 @@ namespace {
 // that it drove the calendar through its bulk purge (more than 4096 dead
 // events, and more dead than live).
 class ReferenceCalendar {
-public:
+  public:
     enum Status : std::uint8_t { kLive, kDead, kGone };
 
     std::uint32_t schedule(double time) {
@@ -253,7 +253,7 @@ public:
     std::size_t live() const { return live_; }
     std::size_t purges() const { return purges_; }
 
-private:
+  private:
     void drop_dead_front() {
         while (!events_.empty() && status_[events_.begin()->second] == kDead) {
             status_[events_.begin()->second] = kGone;

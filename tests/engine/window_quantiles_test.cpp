@@ -41,6 +41,7 @@ TEST_CASE("window quantiles: exact nearest-rank below the spill size, histogram-
     }
     std::sort(values.begin(), values.end());
     w.quantiles(q + 2, out, 1);
-    const double exact = values[static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(values.size()))) - 1];
+    const double exact =
+        values[static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(values.size()))) - 1];
     CHECK(std::abs(out[0] - exact) <= 0.01 * exact);
 }

@@ -275,7 +275,8 @@ double poisson_two_sided_tail(double L, double k) {
 
 }  // namespace
 
-TEST_CASE("contract: a shaped source's arrivals per window follow its rate", "[theory][contracts]") {
+TEST_CASE("contract: a shaped source's arrivals per window follow its rate",
+          "[theory][contracts]") {
     const int reps = 20;
     const char* scenario = R"T(
 [run]
@@ -396,9 +397,10 @@ endpoint = "sink.diurnal"
 
         Comparison row;
         row.name = fmt("Shaped source, %s", s.endpoint);
-        row.params = fmt("%zu windows of 1s × R=%d; cells with abs(n-Λ) > 5.5√Λ: %zu/%zu; "
-                         "pooled windows with abs(N-RΛ) > 4.5√(RΛ): %zu/%zu; P(false fail) ≤ %.1e",
-                         ends.size(), reps, bad, cells, bad_pooled, ends.size(), false_failure);
+        row.params =
+            fmt("%zu windows of 1s × R=%d; cells with abs(n-Λ) > 5.5√Λ: %zu/%zu; "
+                "pooled windows with abs(N-RΛ) > 4.5√(RΛ): %zu/%zu; P(false fail) ≤ %.1e",
+                ends.size(), reps, bad, cells, bad_pooled, ends.size(), false_failure);
         row.quantity = "Pearson χ² of pooled window counts";
         row.theory = df;  // its expectation
         row.sim = chi2;

@@ -213,8 +213,7 @@ TEST_CASE("rate shape: inverse(cumulative(t)) == t, across knots and periods", "
 // Regression: the Newton bracket used swing = 2 * amplitude / w, negative
 // for a negative amplitude, so the search stopped after one step (t = 4 came
 // back as 2.53). The loader never produces one; hand-built shapes can.
-TEST_CASE("rate shape: a sinusoid with a negative amplitude inverts like any other",
-          "[unit]") {
+TEST_CASE("rate shape: a sinusoid with a negative amplitude inverts like any other", "[unit]") {
     const RateShape flipped = sinusoid(100.0, -60.0, 10.0, 3.0);
     Intensity in(flipped);
     for (double t : {1.0, 4.0, 7.3, 12.0}) {

@@ -25,8 +25,10 @@ double quantile_of(Cdf&& cdf, double q, double hi) {
     double lo = 0.0;
     for (int i = 0; i < 200; ++i) {
         const double mid = 0.5 * (lo + hi);
-        if (cdf(mid) < q) lo = mid;
-        else hi = mid;
+        if (cdf(mid) < q)
+            lo = mid;
+        else
+            hi = mid;
     }
     return 0.5 * (lo + hi);
 }
@@ -71,9 +73,13 @@ endpoint = "a.work"
     compare(name, params, "L at b = ρ2/(1-ρ2)", rho2 / (1.0 - rho2), station(o, "b").in_system);
     compare(name, params, "throughput at b (1/s)", lambda, station(o, "b").throughput);
     compare(name, params, "end-to-end mean (s)", 1.0 / a + 1.0 / b, e.latency.mean);
-    auto cdf = [&](double x) { return 1.0 - (b * std::exp(-a * x) - a * std::exp(-b * x)) / (b - a); };
-    compare_quantile(name, params, "end-to-end p50 (s)", quantile_of(cdf, 0.5, 10.0), e.latency.p50);
-    compare_quantile(name, params, "end-to-end p99 (s)", quantile_of(cdf, 0.99, 10.0), e.latency.p99);
+    auto cdf = [&](double x) {
+        return 1.0 - (b * std::exp(-a * x) - a * std::exp(-b * x)) / (b - a);
+    };
+    compare_quantile(name, params, "end-to-end p50 (s)", quantile_of(cdf, 0.5, 10.0),
+                     e.latency.p50);
+    compare_quantile(name, params, "end-to-end p99 (s)", quantile_of(cdf, 0.99, 10.0),
+                     e.latency.p99);
     check_little_all(o, name, {"a.work"});
 }
 
@@ -114,9 +120,10 @@ endpoint = "a.work"
     const Outcome o = run_scenario(t, "jackson.toml");
     REQUIRE_FALSE(o.report.unstable);
     const std::string name = "Jackson with feedback";
-    const std::string params = fmt("λ=40/s; a: exp(10ms), p(a→a)=0.3, p(a→b)=0.7; b: exp(14ms), "
-                                   "p(b→a)=0.2; %s",
-                                   run_words(measure, reps).c_str());
+    const std::string params =
+        fmt("λ=40/s; a: exp(10ms), p(a→a)=0.3, p(a→b)=0.7; b: exp(14ms), "
+            "p(b→a)=0.2; %s",
+            run_words(measure, reps).c_str());
     compare(name, params, "visit rate at a (1/s) = λ/0.56", la, station(o, "a").throughput);
     compare(name, params, "visit rate at b (1/s) = 1.25λ", lb, station(o, "b").throughput);
     compare(name, params, "utilisation a", ra, station(o, "a").worker_utilization);
@@ -161,8 +168,8 @@ endpoint = "a.work"
     const Outcome o = run_scenario(t, "closed2.toml");
     REQUIRE_FALSE(o.report.unstable);
     const std::string name = "Closed, 2 FCFS stations (MVA)";
-    const std::string params = fmt("N=10, Z=exp(500ms), Da=exp(40ms), Db=exp(60ms), %s",
-                                   run_words(measure, reps).c_str());
+    const std::string params =
+        fmt("N=10, Z=exp(500ms), Da=exp(40ms), Db=exp(60ms), %s", run_words(measure, reps).c_str());
     const EndpointReport& e = endpoint(o, "a.work");
     compare(name, params, "throughput X (1/s)", th.X, e.throughput);
     compare(name, params, "response time R (s)", th.R, e.latency.mean);
@@ -200,7 +207,8 @@ endpoint = "server.work"
     compare(name, params, "throughput X (1/s)", th.X, e.throughput);
     compare(name, params, "response time R (s)", th.R, e.latency.mean);
     compare(name, params, "Q at server", th.Qk[0], station(o, "server").in_system);
-    compare(name, params, "core utilisation = X D", th.X * D, station(o, "server").core_utilization);
+    compare(name, params, "core utilisation = X D", th.X * D,
+            station(o, "server").core_utilization);
     check_little_all(o, name, {"server.work"});
 }
 
@@ -367,10 +375,10 @@ endpoint = "server.work"
                  k.cores);
         const Outcome o = run_scenario(t, "cpuarms.toml");
         REQUIRE_FALSE(o.report.unstable);
-        const std::string name = fmt("2 cpu arms on 1 worker, %u core%s", k.cores,
-                                     k.cores == 1 ? "" : "s");
-        const std::string params = fmt("λ=20/s, arms exp(10ms), join all, %s",
-                                       run_words(measure, reps).c_str());
+        const std::string name =
+            fmt("2 cpu arms on 1 worker, %u core%s", k.cores, k.cores == 1 ? "" : "s");
+        const std::string params =
+            fmt("λ=20/s, arms exp(10ms), join all, %s", run_words(measure, reps).c_str());
         const double wq = pk_mean_wait(lambda, k.es, k.es2 - k.es * k.es);
         compare(name, params, "mean sojourn (s), P-K", wq + k.es,
                 endpoint(o, "server.work").latency.mean);

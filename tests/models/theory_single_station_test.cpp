@@ -25,9 +25,9 @@ using namespace capsim::theory;
 /// One service "server" with one endpoint "work" = a single cpu step, fed
 /// by one Poisson source (or a renewal source when `interarrival` is set).
 struct Station {
-    double lambda = 0.0;          // arrivals per second (Poisson)
-    std::string interarrival;     // a law instead of Poisson, e.g. gamma(...)
-    std::string service;          // law of the cpu step
+    double lambda = 0.0;       // arrivals per second (Poisson)
+    std::string interarrival;  // a law instead of Poisson, e.g. gamma(...)
+    std::string service;       // law of the cpu step
     unsigned workers = 1;
     unsigned cores = 1;
     std::string cpu = "fcfs";
@@ -39,18 +39,22 @@ struct Station {
 
     std::string toml() const {
         std::string t = run_table(measure, warmup, replications, seed);
-        t += fmt("[services.server]\nworkers = %u\ncores = %u\ncpu = \"%s\"\nqueue = %s\n",
-                 workers, cores, cpu.c_str(), queue.c_str());
+        t += fmt("[services.server]\nworkers = %u\ncores = %u\ncpu = \"%s\"\nqueue = %s\n", workers,
+                 cores, cpu.c_str(), queue.c_str());
         t += fmt("[services.server.endpoints.work]\nsteps = [ { cpu = \"%s\" } ]\n",
                  service.c_str());
         t += "[traffic.clients]\nendpoint = \"server.work\"\n";
-        if (interarrival.empty()) t += fmt("rate = \"%s\"\n", per_s(lambda).c_str());
-        else t += fmt("interarrival = \"%s\"\n", interarrival.c_str());
+        if (interarrival.empty())
+            t += fmt("rate = \"%s\"\n", per_s(lambda).c_str());
+        else
+            t += fmt("interarrival = \"%s\"\n", interarrival.c_str());
         return t + extra;
     }
 };
 
-Law law_of(const std::string& text) { return scenario::parse_law(text, Dimension::Time); }
+Law law_of(const std::string& text) {
+    return scenario::parse_law(text, Dimension::Time);
+}
 
 double queue_full(const EndpointResult& e) {
     return static_cast<double>(e.errors[static_cast<std::size_t>(ErrorCause::QueueFull)]);
@@ -116,8 +120,8 @@ TEST_CASE("theory: M/M/1 sojourn time (mean, p50, p99) at rho 0.5, 0.8, 0.95", "
     // The relaxation time of M/M/1 is 1 / (mu (1 - sqrt(rho))^2): 0.12 s,
     // 1.0 s and 15.6 s here, so the warm-ups are >= 10 of them. The lengths
     // give a 95% half-width of ~1% on the mean sojourn.
-    const Case cases[] = {{0.5, 2000.0, 50.0, 11}, {0.8, 4000.0, 100.0, 12},
-                          {0.95, 10000.0, 300.0, 13}};
+    const Case cases[] = {
+        {0.5, 2000.0, 50.0, 11}, {0.8, 4000.0, 100.0, 12}, {0.95, 10000.0, 300.0, 13}};
     const double S = 0.010, mu = 1.0 / S;
     for (const Case& k : cases) {
         const double lambda = k.rho * mu;
@@ -130,8 +134,8 @@ TEST_CASE("theory: M/M/1 sojourn time (mean, p50, p99) at rho 0.5, 0.8, 0.95", "
         const Outcome o = run_scenario(st.toml(), "mm1.toml");
         REQUIRE_FALSE(o.report.unstable);
         const std::string name = fmt("M/M/1 ρ=%.2f", k.rho);
-        const std::string params = fmt("λ=%g/s, S=exp(10ms), %s", lambda,
-                                       run_words(k.measure, st.replications).c_str());
+        const std::string params =
+            fmt("λ=%g/s, S=exp(10ms), %s", lambda, run_words(k.measure, st.replications).c_str());
         const EndpointReport& e = endpoint(o, "server.work");
         const StationReport& s = station(o, "server");
         compare(name, params, "mean sojourn (s)", 1.0 / (mu - lambda), e.latency.mean);
@@ -167,10 +171,10 @@ TEST_CASE("theory: M/M/c mean wait and P(wait) (Erlang C)", "[theory]") {
     st.measure = 4000.0;
     st.warmup = 100.0;
     st.seed = 21;
-    st.extra = fmt(
-        "[services.server.endpoints.probe]\nsteps = []\n"
-        "[traffic.probes]\nendpoint = \"server.probe\"\nrate = \"%s\"\n",
-        per_s(probes).c_str());
+    st.extra =
+        fmt("[services.server.endpoints.probe]\nsteps = []\n"
+            "[traffic.probes]\nendpoint = \"server.probe\"\nrate = \"%s\"\n",
+            per_s(probes).c_str());
     const Outcome o = run_scenario(st.toml(), "mmc.toml");
     REQUIRE_FALSE(o.report.unstable);
     const std::string name = "M/M/4 ρ=0.8";
@@ -182,11 +186,12 @@ TEST_CASE("theory: M/M/c mean wait and P(wait) (Erlang C)", "[theory]") {
     const EndpointReport& e = endpoint(o, "server.work");
     const StationReport& s = station(o, "server");
 
-    compare(name, params, "P(wait) = C(c,a), probes",
-            C, per_replication(o, [&](const ReplicationResult& r) {
+    compare(name, params, "P(wait) = C(c,a), probes", C,
+            per_replication(o, [&](const ReplicationResult& r) {
                 return 1.0 - fraction_zero(r.endpoints[probe].latency);
             }));
-    compare(name, params, "mean wait in queue (s), probes", wq, endpoint(o, "server.probe").latency.mean);
+    compare(name, params, "mean wait in queue (s), probes", wq,
+            endpoint(o, "server.probe").latency.mean);
     // The station's wait covers requests and probes alike: same law (PASTA).
     compare(name, params, "mean wait in queue (s), station", wq, s.wait);
     compare(name, params, "mean sojourn (s)", wq + S, e.latency.mean);
@@ -232,7 +237,8 @@ TEST_CASE("theory: Erlang B loss (M/M/c/c and M/G/c/c)", "[theory]") {
         const std::size_t ep = endpoint_index(o, "server.work");
         compare(name, params, "loss, cause queue_full / arrivals", B,
                 per_replication(o, [&](const ReplicationResult& r) {
-                    return queue_full(r.endpoints[ep]) / static_cast<double>(r.endpoints[ep].arrivals);
+                    return queue_full(r.endpoints[ep]) /
+                           static_cast<double>(r.endpoints[ep].arrivals);
                 }));
         compare(name, params, "rejected/s (station)", lambda * B, s.rejected);
         compare(name, params, "L = a (1 - B)", a * (1.0 - B), s.in_system);
@@ -364,8 +370,8 @@ TEST_CASE("theory: M/G/1-PS mean sojourn is insensitive to the service law", "[t
         const char* law;
         int seed;
     };
-    for (const Case& k : {Case{"exp(10ms)", 71}, Case{"10ms", 72},
-                          Case{"hyperexp(mean=10ms, scv=4)", 73}}) {
+    for (const Case& k :
+         {Case{"exp(10ms)", 71}, Case{"10ms", 72}, Case{"hyperexp(mean=10ms, scv=4)", 73}}) {
         Station st;
         st.lambda = lambda;
         st.service = k.law;
@@ -571,8 +577,8 @@ TEST_CASE("theory (slow): M/M/1 at rho 0.99 and M/G/1 lognormal at rho 0.9",
         const Outcome o = run_scenario(st.toml(), "mm1slow.toml");
         REQUIRE_FALSE(o.report.unstable);
         const std::string name = "M/M/1 ρ=0.99 (slow)";
-        const std::string params = fmt("λ=99/s, S=exp(10ms), %s",
-                                       run_words(st.measure, st.replications).c_str());
+        const std::string params =
+            fmt("λ=99/s, S=exp(10ms), %s", run_words(st.measure, st.replications).c_str());
         const EndpointReport& e = endpoint(o, "server.work");
         compare(name, params, "mean sojourn (s)", 1.0 / (mu - lambda), e.latency.mean);
         compare_quantile(name, params, "p50 sojourn (s)", mm1_sojourn_quantile(lambda, mu, 0.5),

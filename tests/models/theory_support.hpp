@@ -91,9 +91,13 @@ std::string fmt(const char* format, Args... args) {
 }
 
 /// A duration the loader reads back exactly: seconds with 17 digits.
-inline std::string secs(double s) { return fmt("%.17gs", s); }
+inline std::string secs(double s) {
+    return fmt("%.17gs", s);
+}
 /// A rate per second, likewise.
-inline std::string per_s(double r) { return fmt("%.17g/s", r); }
+inline std::string per_s(double r) {
+    return fmt("%.17g/s", r);
+}
 
 // ===========================================================================
 // Exact formulas
@@ -165,10 +169,10 @@ inline double pk_mean_wait(double lambda, double mean_s, double var_s) {
 /// exponential (or PS, any law) queueing stations of service demands D_k
 /// (visit ratio x mean service time).
 struct Mva {
-    double X = 0.0;            // system throughput (requests per second)
-    double R = 0.0;            // mean response time, sum of R_k
-    std::vector<double> Rk;    // mean residence time per station
-    std::vector<double> Qk;    // mean number per station
+    double X = 0.0;          // system throughput (requests per second)
+    double R = 0.0;          // mean response time, sum of R_k
+    std::vector<double> Rk;  // mean residence time per station
+    std::vector<double> Qk;  // mean number per station
 };
 
 inline Mva mva(unsigned N, double Z, const std::vector<double>& D) {
@@ -193,9 +197,9 @@ inline Mva mva(unsigned N, double Z, const std::vector<double>& D) {
 /// chain on n = broken machines: birth (N - n) fail_rate, death
 /// min(n, c) repair_rate.
 struct Repairman {
-    double X = 0.0;  // repairs per second
-    double L = 0.0;  // mean machines broken (waiting or in repair)
-    double R = 0.0;  // mean time from failure to repaired, L / X
+    double X = 0.0;     // repairs per second
+    double L = 0.0;     // mean machines broken (waiting or in repair)
+    double R = 0.0;     // mean time from failure to repaired, L / X
     double busy = 0.0;  // mean busy repairmen
 };
 
@@ -234,10 +238,11 @@ struct Outcome {
 /// The [run] table of a validation scenario: `measure` seconds measured
 /// after `warmup`, R replications, ten time-series windows.
 inline std::string run_table(double measure, double warmup, int replications, int seed) {
-    return fmt("[run]\nduration = \"%s\"\nwarmup = \"%s\"\nreplications = %d\nseed = %d\n"
-               "window = \"%s\"\n",
-               secs(measure + warmup).c_str(), secs(warmup).c_str(), replications, seed,
-               secs((measure + warmup) / 10.0).c_str());
+    return fmt(
+        "[run]\nduration = \"%s\"\nwarmup = \"%s\"\nreplications = %d\nseed = %d\n"
+        "window = \"%s\"\n",
+        secs(measure + warmup).c_str(), secs(warmup).c_str(), replications, seed,
+        secs((measure + warmup) / 10.0).c_str());
 }
 
 /// "R=10×2000s": the run size, for the parameters column.
@@ -310,8 +315,10 @@ inline double fraction_zero(const Histogram& h) {
     if (zero_at(hi)) return 1.0;
     while (hi - lo > 1) {
         const std::uint64_t mid = lo + (hi - lo) / 2;
-        if (zero_at(mid)) lo = mid;
-        else hi = mid;
+        if (zero_at(mid))
+            lo = mid;
+        else
+            hi = mid;
     }
     return static_cast<double>(lo) / dn;
 }
@@ -342,8 +349,8 @@ struct Comparison {
     std::string row() const {
         const double rel = theory != 0.0 ? 100.0 * error() / std::fabs(theory) : std::nan("");
         const std::string ci = std::isfinite(half_width) ? fmt(" ± %.3g", half_width) : "";
-        const std::string err = std::isfinite(rel) ? fmt("%+.3g (%+.2f%%)", error(), rel)
-                                                   : fmt("%+.3g", error());
+        const std::string err =
+            std::isfinite(rel) ? fmt("%+.3g (%+.2f%%)", error(), rel) : fmt("%+.3g", error());
         return fmt("| %s | %s | %s | %.6g | %.6g%s | %s | %.3g | %s |", name.c_str(),
                    params.c_str(), quantity.c_str(), theory, sim, ci.c_str(), err.c_str(),
                    tolerance, pass ? "pass" : "**FAIL**");

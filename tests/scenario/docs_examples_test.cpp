@@ -112,7 +112,9 @@ TEST_CASE("docs/scenarios.md: every toml example loads, compiles and runs", "[do
     // At least one example demonstrates instability (and is checked to be).
     CHECK(std::any_of(blocks.begin(), blocks.end(), [](const Block& b) { return b.unstable; }));
     for (const Block& b : blocks) {
-        SECTION(b.where) { check_block(b); }
+        SECTION(b.where) {
+            check_block(b);
+        }
     }
 }
 
@@ -127,8 +129,9 @@ TEST_CASE("docs/laws.md: every complete toml example loads, compiles and runs", 
         SECTION(b.where) {
             // A snippet such as `steps = [ { cpu = "exp(5ms)" } ]` is not a
             // scenario: mark it <!-- fragment --> in docs/laws.md.
-            INFO("a toml block that is not a complete scenario must be preceded by "
-                 "<!-- fragment -->");
+            INFO(
+                "a toml block that is not a complete scenario must be preceded by "
+                "<!-- fragment -->");
             check_block(b);
         }
     }
@@ -153,8 +156,8 @@ TEST_CASE("scenarios/*.toml load and compile without errors", "[docs]") {
 
 TEST_CASE("docs/examples: every CSV a doc example names exists", "[docs]") {
     // The examples resolve files relative to docs/; keep the data shipped.
-    for (const char* name : {"examples/arrivals.csv", "examples/requests_per_second.csv",
-                             "examples/cpu_ms.csv"}) {
+    for (const char* name :
+         {"examples/arrivals.csv", "examples/requests_per_second.csv", "examples/cpu_ms.csv"}) {
         INFO(name);
         CHECK(fs::is_regular_file(kRoot / "docs" / name));
     }

@@ -140,11 +140,11 @@ const char* const kAnySuggestion = "\x01any";
 /// One bad scenario and the diagnostic it must produce.
 struct BadCase {
     const char* name;
-    std::string toml;          // "@@" marks the expected line:column; none: 0:0
-    std::string path;          // key path of the diagnostic
-    std::string message;       // a substring of the message
-    std::string suggestion;    // the did-you-mean ("" when none applies)
-    std::size_t count = 1;     // error diagnostics in total
+    std::string toml;        // "@@" marks the expected line:column; none: 0:0
+    std::string path;        // key path of the diagnostic
+    std::string message;     // a substring of the message
+    std::string suggestion;  // the did-you-mean ("" when none applies)
+    std::size_t count = 1;   // error diagnostics in total
 };
 
 std::string svc_with(const std::string& steps) {
@@ -212,7 +212,8 @@ TEST_CASE("loader: workers default to cores", "[loader]") {
     CHECK(good("[services.api]\ncores = 4\n" + std::string(kService) + kTraffic)
               .services[0]
               .workers == 4);
-    const Model m = good("[services.api]\ncores = 4\nworkers = 2\n" + std::string(kService) + kTraffic);
+    const Model m =
+        good("[services.api]\ncores = 4\nworkers = 2\n" + std::string(kService) + kTraffic);
     CHECK(m.services[0].workers == 2);
     CHECK(m.services[0].cores == 4);
 }
@@ -522,7 +523,7 @@ endpoint = "api.get"
     CHECK(sinus.period == 20.0);
 
     const RateShape& day = source(m, "day").shape;
-    CHECK(day.period == 86400.0);           // default 24h
+    CHECK(day.period == 86400.0);            // default 24h
     CHECK(day.peak == Approx(14.0 * 3600));  // default 14:00
     CHECK(day.amplitude == 0.0);
 
@@ -577,8 +578,8 @@ error_rate = 0.01
     CHECK(m.slos[0].path == "slo[0].p99");
     CHECK(m.slos[1].metric == SloMetric::ErrorRate);
     CHECK(m.slos[1].threshold == Approx(0.001));
-    const std::vector<SloMetric> second = {SloMetric::Mean, SloMetric::P50, SloMetric::P90,
-                                           SloMetric::P95,  SloMetric::P999, SloMetric::Max,
+    const std::vector<SloMetric> second = {SloMetric::Mean,     SloMetric::P50,  SloMetric::P90,
+                                           SloMetric::P95,      SloMetric::P999, SloMetric::Max,
                                            SloMetric::ErrorRate};
     for (std::size_t i = 0; i < second.size(); ++i) CHECK(m.slos[2 + i].metric == second[i]);
     CHECK(m.slos[6].text == "api.get p99.9 < 1s");
@@ -635,7 +636,8 @@ endpoint = "api.get"
     const LoadResult missing = load_file(dir.path / "nope.toml");
     CHECK_FALSE(missing.ok());
     REQUIRE(missing.diagnostics.size() == 1);
-    CHECK(missing.diagnostics[0].message.find("cannot read the scenario file") != std::string::npos);
+    CHECK(missing.diagnostics[0].message.find("cannot read the scenario file") !=
+          std::string::npos);
     CHECK(missing.diagnostics[0].file == (dir.path / "nope.toml").string());
 }
 
@@ -699,21 +701,23 @@ steps = [ { cpu = "1ms" } ]
          "services.api.endpoints.get.steps", "an endpoint needs steps", ""},
         {"a service without endpoints", "@@[services.api]\nworkers = 2\n" + traffic,
          "services.api.endpoints", "a service needs at least one endpoint", "", 2},
-        {"no services at all", traffic, "services", "a scenario needs at least one service", "",
-         2},
+        {"no services at all", traffic, "services", "a scenario needs at least one service", "", 2},
 
         // --- references ----------------------------------------------------------
         {"unknown call target, misspelt",
          "[services.api.endpoints.get]\nsteps = [ { call = @@\"db.qurey\" } ]\n"
-         "[services.db.endpoints.query]\nsteps = [ { cpu = \"1ms\" } ]\n" + traffic,
+         "[services.db.endpoints.query]\nsteps = [ { cpu = \"1ms\" } ]\n" +
+             traffic,
          "services.api.endpoints.get.steps[0].call", "unknown endpoint \"db.qurey\"", "db.query"},
         {"call target without its service",
          "[services.api.endpoints.get]\nsteps = [ { call = @@\"query\" } ]\n"
-         "[services.db.endpoints.query]\nsteps = [ { cpu = \"1ms\" } ]\n" + traffic,
+         "[services.db.endpoints.query]\nsteps = [ { cpu = \"1ms\" } ]\n" +
+             traffic,
          "services.api.endpoints.get.steps[0].call", "unknown endpoint \"query\"", "db.query"},
         {"unknown forward target",
          "[services.api.endpoints.get]\nsteps = [ { forward = @@\"db.qery\" } ]\n"
-         "[services.db.endpoints.query]\nsteps = [ { cpu = \"1ms\" } ]\n" + traffic,
+         "[services.db.endpoints.query]\nsteps = [ { cpu = \"1ms\" } ]\n" +
+             traffic,
          "services.api.endpoints.get.steps[0].forward", "unknown endpoint \"db.qery\"", "db.query"},
         {"unknown traffic endpoint",
          svc + "[traffic.web]\nrate = \"10/s\"\nendpoint = @@\"api.gte\"\n", "traffic.web.endpoint",
@@ -746,8 +750,8 @@ steps = [ { cpu = "1ms" } ]
          "value out of range", ""},
         {"a negative seed", "[run]\nseed = @@-1\n" + svc + traffic, "run.seed",
          "value out of range", ""},
-        {"max_in_flight = 0", "[run]\nmax_in_flight = @@0\n" + svc + traffic,
-         "run.max_in_flight", "value out of range", ""},
+        {"max_in_flight = 0", "[run]\nmax_in_flight = @@0\n" + svc + traffic, "run.max_in_flight",
+         "value out of range", ""},
         {"a zero duration", "[run]\nduration = @@\"0s\"\n" + svc + traffic, "run.duration",
          "duration must be > 0", ""},
         {"too many windows", "[run]\nduration = \"2000s\"\nwindow = @@\"1ms\"\n" + svc + traffic,
@@ -755,8 +759,8 @@ steps = [ { cpu = "1ms" } ]
         {"priority = 256",
          svc + "[traffic.web]\nrate = \"10/s\"\nendpoint = \"api.get\"\npriority = @@256\n",
          "traffic.web.priority", "value out of range", ""},
-        {"a negative queue", "[services.api]\nqueue = @@-1\n" + svc + traffic,
-         "services.api.queue", "invalid queue capacity", ""},
+        {"a negative queue", "[services.api]\nqueue = @@-1\n" + svc + traffic, "services.api.queue",
+         "invalid queue capacity", ""},
         {"a misspelt queue word", "[services.api]\nqueue = @@\"unbonded\"\n" + svc + traffic,
          "services.api.queue", "invalid queue capacity", "unbounded"},
         {"an unknown balancer", "[services.api]\nbalancer = @@\"round-robin\"\n" + svc + traffic,
@@ -773,7 +777,8 @@ steps = [ { cpu = "1ms" } ]
         {"join larger than the arms",
          svc_with("[ { parallel = 3, steps = [], join = @@4 } ]") + traffic,
          "services.api.endpoints.get.steps[0].join", "invalid join", ""},
-        {"a misspelt join", svc_with("[ { parallel = 3, steps = [], join = @@\"frist\" } ]") + traffic,
+        {"a misspelt join",
+         svc_with("[ { parallel = 3, steps = [], join = @@\"frist\" } ]") + traffic,
          "services.api.endpoints.get.steps[0].join", "unknown join \"frist\"", "first"},
         {"a parallel with no arms", svc_with("[ { parallel = @@[] } ]") + traffic,
          "services.api.endpoints.get.steps[0].parallel", "at least one arm", ""},
@@ -791,21 +796,22 @@ steps = [ { cpu = "1ms" } ]
          "services.api.endpoints.get.steps[0].branch", "branch weights sum to 0", ""},
         {"a branch arm without weight", svc_with("[ { branch = [ @@{ steps = [] } ] } ]") + traffic,
          "services.api.endpoints.get.steps[0].branch[0].weight", "an arm needs a weight", ""},
-        {"a negative branch weight",
-         svc_with("[ { branch = [ { weight = @@-1 } ] } ]") + traffic,
+        {"a negative branch weight", svc_with("[ { branch = [ { weight = @@-1 } ] } ]") + traffic,
          "services.api.endpoints.get.steps[0].branch[0].weight", "value out of range", ""},
 
         // --- laws inside steps: the column points inside the string --------------
         {"a misspelt law parameter",
          svc_with("[ { cpu = \"lognormal(mean=8ms, @@sdd=2ms)\" } ]") + traffic,
          "services.api.endpoints.get.steps[0].cpu", "unknown parameter 'sdd'", "sd"},
-        {"a misspelt unit in a law", svc_with("[ { cpu = \"1ms\" }, { delay = \"exp(5@@mss)\" } ]") + traffic,
+        {"a misspelt unit in a law",
+         svc_with("[ { cpu = \"1ms\" }, { delay = \"exp(5@@mss)\" } ]") + traffic,
          "services.api.endpoints.get.steps[1].delay", "unknown time unit 'mss'", "ms"},
         {"a misspelt law name",
          svc_with("[ { cpu = \"@@lognormall(mean=8ms, sd=1ms)\" } ]") + traffic,
          "services.api.endpoints.get.steps[0].cpu", "unknown law 'lognormall'", "lognormal"},
         {"a bad law on a later line of a step list",
-         svc_with("[\n  { cpu = \"exp(5ms)\" },\n  { delay = \"@@uniform(3ms, 1ms)\" },\n]") + traffic,
+         svc_with("[\n  { cpu = \"exp(5ms)\" },\n  { delay = \"@@uniform(3ms, 1ms)\" },\n]") +
+             traffic,
          "services.api.endpoints.get.steps[1].delay", "uniform needs low < high", ""},
         {"a literal string law", svc_with("[ { cpu = 'exp(5@@xs)' } ]") + traffic,
          "services.api.endpoints.get.steps[0].cpu", "unknown time unit 'xs'", "ns"},
@@ -817,16 +823,18 @@ steps = [ { cpu = "1ms" } ]
         {"warm-up longer than the run",
          "[run]\nduration = \"20s\"\nwarmup = @@\"30s\"\n" + svc + traffic, "run.warmup",
          "warm-up must end before the run does", ""},
-        {"warm-up equal to the run", "[run]\nduration = \"20s\"\nwarmup = @@\"20s\"\n" + svc + traffic,
-         "run.warmup", "warm-up must end before the run does", ""},
+        {"warm-up equal to the run",
+         "[run]\nduration = \"20s\"\nwarmup = @@\"20s\"\n" + svc + traffic, "run.warmup",
+         "warm-up must end before the run does", ""},
 
         // --- traffic ---------------------------------------------------------------
-        {"a missing traffic section", svc, "traffic", "a scenario needs at least one traffic source",
-         ""},
+        {"a missing traffic section", svc, "traffic",
+         "a scenario needs at least one traffic source", ""},
         {"an empty traffic table", svc + "@@[traffic]\n", "traffic",
          "a scenario needs at least one traffic source", ""},
         {"a source with both rate and users",
-         svc + "@@[traffic.web]\nrate = \"10/s\"\nusers = 5\nthink = \"1s\"\nendpoint = \"api.get\"\n",
+         svc + "@@[traffic.web]\nrate = \"10/s\"\nusers = 5\nthink = \"1s\"\nendpoint = "
+               "\"api.get\"\n",
          "traffic.web", "give only one of rate, shape and users", ""},
         {"a source with rate and shape",
          svc + "@@[traffic.web]\nrate = \"10/s\"\nshape = { kind = \"constant\", rate = \"1/s\" }\n"
@@ -837,7 +845,8 @@ steps = [ { cpu = "1ms" } ]
         {"a source without an endpoint", svc + "@@[traffic.web]\nrate = \"10/s\"\n", "traffic.web",
          "a source needs an endpoint", ""},
         {"a source with endpoint and mix",
-         svc + "@@[traffic.web]\nrate = \"10/s\"\nendpoint = \"api.get\"\nmix = { \"api.get\" = 1 }\n",
+         svc + "@@[traffic.web]\nrate = \"10/s\"\nendpoint = \"api.get\"\nmix = { \"api.get\" = 1 "
+               "}\n",
          "traffic.web", "give endpoint or mix, not both", ""},
         {"users without think", svc + "@@[traffic.web]\nusers = 5\nendpoint = \"api.get\"\n",
          "traffic.web.think", "closed-loop users need a think time", ""},
@@ -845,13 +854,16 @@ steps = [ { cpu = "1ms" } ]
          svc + "[traffic.web]\nrate = \"10/s\"\nthink = @@\"1s\"\nendpoint = \"api.get\"\n",
          "traffic.web.think", "think is for closed-loop users", ""},
         {"rate and interarrival",
-         svc + "[traffic.web]\nrate = @@\"10/s\"\ninterarrival = \"exp(1s)\"\nendpoint = \"api.get\"\n",
+         svc + "[traffic.web]\nrate = @@\"10/s\"\ninterarrival = \"exp(1s)\"\nendpoint = "
+               "\"api.get\"\n",
          "traffic.web.rate", "give either rate", ""},
         {"mix weights summing to 0",
-         two_services + "[traffic.web]\nrate = \"10/s\"\nmix = @@{ \"api.get\" = 0, \"api.put\" = 0.0 }\n",
+         two_services +
+             "[traffic.web]\nrate = \"10/s\"\nmix = @@{ \"api.get\" = 0, \"api.put\" = 0.0 }\n",
          "traffic.web.mix", "mix weights sum to 0", ""},
         {"a negative mix weight",
-         two_services + "[traffic.web]\nrate = \"10/s\"\nmix = { \"api.get\" = @@-1, \"api.put\" = 1 }\n",
+         two_services +
+             "[traffic.web]\nrate = \"10/s\"\nmix = { \"api.get\" = @@-1, \"api.put\" = 1 }\n",
          "traffic.web.mix.\"api.get\"", "a mix weight must be a number >= 0", ""},
         {"an unknown shape kind",
          svc + "[traffic.web]\nshape = { kind = @@\"spik\" }\nendpoint = \"api.get\"\n",
@@ -864,11 +876,13 @@ steps = [ { cpu = "1ms" } ]
                "endpoint = \"api.get\"\n",
          "traffic.web.shape.duration", "a ramp shape needs duration", ""},
         {"step shape times going backwards",
-         svc + "[traffic.web]\nshape = @@{ kind = \"step\", steps = [ { at = \"10s\", rate = \"5/s\" }, "
+         svc + "[traffic.web]\nshape = @@{ kind = \"step\", steps = [ { at = \"10s\", rate = "
+               "\"5/s\" }, "
                "{ at = \"5s\", rate = \"1/s\" } ] }\nendpoint = \"api.get\"\n",
          "traffic.web.shape", "the shape's times go backwards", ""},
         {"a diurnal amplitude above the mean",
-         svc + "[traffic.web]\nshape = { kind = \"diurnal\", mean = \"10/s\", amplitude = @@\"20/s\" }\n"
+         svc + "[traffic.web]\nshape = { kind = \"diurnal\", mean = \"10/s\", amplitude = "
+               "@@\"20/s\" }\n"
                "endpoint = \"api.get\"\n",
          "traffic.web.shape.amplitude", "amplitude larger than the mean", ""},
         {"an hourly profile of one value",
@@ -895,35 +909,41 @@ steps = [ { cpu = "1ms" } ]
         {"an SLO without endpoint", svc + traffic + "@@[[slo]]\np99 = \"1s\"\n", "slo[0].endpoint",
          "an SLO needs an endpoint", ""},
         {"an SLO error rate above 1",
-         svc + traffic + "[[slo]]\nendpoint = \"api.get\"\nerror_rate = @@5\n",
-         "slo[0].error_rate", "expected a fraction between 0 and 1", ""},
-        {"an SLO as a plain table", svc + traffic + "@@[slo]\nendpoint = \"api.get\"\np99 = \"1s\"\n",
-         "slo", "expected [[slo]] tables", ""},
+         svc + traffic + "[[slo]]\nendpoint = \"api.get\"\nerror_rate = @@5\n", "slo[0].error_rate",
+         "expected a fraction between 0 and 1", ""},
+        {"an SLO as a plain table",
+         svc + traffic + "@@[slo]\nendpoint = \"api.get\"\np99 = \"1s\"\n", "slo",
+         "expected [[slo]] tables", ""},
 
         // --- forward ---------------------------------------------------------------
         {"forward inside a loop",
-         "[services.api.endpoints.get]\nsteps = [ { loop = 3, steps = [ @@{ forward = \"api.put\" } ] } ]\n"
-         "[services.api.endpoints.put]\nsteps = [ { cpu = \"5ms\" } ]\n" + traffic,
-         "services.api.endpoints.get.steps[0].steps[0]", "cannot be inside a loop or a parallel arm",
-         ""},
+         "[services.api.endpoints.get]\nsteps = [ { loop = 3, steps = [ @@{ forward = \"api.put\" "
+         "} ] } ]\n"
+         "[services.api.endpoints.put]\nsteps = [ { cpu = \"5ms\" } ]\n" +
+             traffic,
+         "services.api.endpoints.get.steps[0].steps[0]",
+         "cannot be inside a loop or a parallel arm", ""},
         {"forward inside a parallel arm",
-         "[services.api.endpoints.get]\nsteps = [ { parallel = [ [ @@{ forward = \"api.put\" } ] ] } ]\n"
-         "[services.api.endpoints.put]\nsteps = [ { cpu = \"5ms\" } ]\n" + traffic,
+         "[services.api.endpoints.get]\nsteps = [ { parallel = [ [ @@{ forward = \"api.put\" } ] ] "
+         "} ]\n"
+         "[services.api.endpoints.put]\nsteps = [ { cpu = \"5ms\" } ]\n" +
+             traffic,
          "services.api.endpoints.get.steps[0].parallel[0][0]",
          "cannot be inside a loop or a parallel arm", ""},
         {"forward in a branch inside a loop",
          "[services.api.endpoints.get]\nsteps = [ { loop = 2, steps = [ { branch = [ { weight = 1, "
          "steps = [ @@{ forward = \"api.put\" } ] } ] } ] } ]\n"
-         "[services.api.endpoints.put]\nsteps = [ { cpu = \"5ms\" } ]\n" + traffic,
+         "[services.api.endpoints.put]\nsteps = [ { cpu = \"5ms\" } ]\n" +
+             traffic,
          "services.api.endpoints.get.steps[0].steps[0].branch[0].steps[0]",
          "cannot be inside a loop or a parallel arm", ""},
 
         // --- TOML syntax: line and column from the parser ---------------------------
-        {"an unterminated string", "[run]\nduration = \"20s@@\n" + svc + traffic, "",
-         "TOML syntax", ""},
+        {"an unterminated string", "[run]\nduration = \"20s@@\n" + svc + traffic, "", "TOML syntax",
+         ""},
         {"a doubled equals sign", "[services.api]\nworkers = @@= 3\n", "", "TOML syntax", ""},
-        {"an unclosed inline table", "[services.api.endpoints.get]\nsteps = [ { cpu = \"5ms\" @@]\n", "",
-         "TOML syntax", ""},
+        {"an unclosed inline table",
+         "[services.api.endpoints.get]\nsteps = [ { cpu = \"5ms\" @@]\n", "", "TOML syntax", ""},
         {"a key given twice", "[services.api]\nworkers = 2\nworkers = @@3\n", "",
          "cannot redefine existing integer 'workers'", ""},
         {"a table given twice", "[run]\nduration = \"20s\"\n@@[run]\nseed = 1\n", "",
@@ -1036,19 +1056,19 @@ mix = { "api.get" = 0.8, "api.put" = 0.2 }
 }  // namespace
 
 TEST_CASE("overrides: valid --set assignments change the model", "[loader]") {
-    const Model m = good(kOverrideBase, {
-                                            "services.api.replicas=8",  // a key the file lacks
-                                            "services.api.workers=16",
-                                            "services.api.cpu=fcfs",  // a bare string
-                                            "run.duration=30s",
-                                            "run.seed=99",
-                                            "traffic.web.rate=\"20/s\"",  // a TOML string
-                                            "traffic.web.mix.\"api.get\"=0.5",
-                                            "services.api.endpoints.get.steps[0].cpu=lognormal(mean=8ms, sd=2ms)",
-                                            "services.api.endpoints.get.steps[1]={ call = \"api.put\" }",
-                                            "services.api.queue=10",
-                                            "services.api.queue=unbounded",  // later wins
-                                        });
+    const Model m = good(
+        kOverrideBase,
+        {
+            "services.api.replicas=8",  // a key the file lacks
+            "services.api.workers=16",
+            "services.api.cpu=fcfs",  // a bare string
+            "run.duration=30s", "run.seed=99",
+            "traffic.web.rate=\"20/s\"",  // a TOML string
+            "traffic.web.mix.\"api.get\"=0.5",
+            "services.api.endpoints.get.steps[0].cpu=lognormal(mean=8ms, sd=2ms)",
+            "services.api.endpoints.get.steps[1]={ call = \"api.put\" }", "services.api.queue=10",
+            "services.api.queue=unbounded",  // later wins
+        });
     const ServiceSpec& api = m.services[0];
     CHECK(api.replicas == 8);
     CHECK(api.workers == 16);
@@ -1067,7 +1087,8 @@ TEST_CASE("overrides: valid --set assignments change the model", "[loader]") {
 
     // Overrides can add a whole table: a new SLO array element is not
     // possible (indices must exist), but a new service is.
-    const Model more = good(kOverrideBase, {"services.cache.endpoints.get.steps=[ { delay = \"1ms\" } ]"});
+    const Model more =
+        good(kOverrideBase, {"services.cache.endpoints.get.steps=[ { delay = \"1ms\" } ]"});
     REQUIRE(more.services.size() == 2);
     CHECK(more.services[1].name == "cache");
 }
@@ -1116,9 +1137,9 @@ TEST_CASE("overrides: malformed --set assignments get diagnostics", "[loader]") 
 TEST_CASE("overrides: a typo in an override value gets the same diagnostic as in the file",
           "[loader]") {
     struct Case {
-        std::string set;       // the override
-        std::string in_file;   // the same value written in the scenario
-        std::string from;      // ... replacing this text of the base
+        std::string set;      // the override
+        std::string in_file;  // the same value written in the scenario
+        std::string from;     // ... replacing this text of the base
     };
     const std::vector<Case> cases = {
         {"services.api.endpoints.get.steps[0].cpu=exp(5xs)", "\"exp(5xs)\"", "\"exp(5ms)\""},
@@ -1181,7 +1202,8 @@ TEST_CASE("load_table: a dict scenario loads, and its diagnostics have key paths
     };
 
     SECTION("good") {
-        const LoadResult r = load_table(scenario(toml::table{{"duration", "20s"}}, "exp(5ms)"), "dict");
+        const LoadResult r =
+            load_table(scenario(toml::table{{"duration", "20s"}}, "exp(5ms)"), "dict");
         INFO(format_all(r.diagnostics));
         REQUIRE(r.ok());
         CHECK(r.model->name == "dict");
@@ -1190,7 +1212,8 @@ TEST_CASE("load_table: a dict scenario loads, and its diagnostics have key paths
         CHECK(r.model->services[0].endpoints[0].steps[0].law.kind == LawKind::Exp);
     }
     SECTION("bad") {
-        const LoadResult r = load_table(scenario(toml::table{{"duraton", "20s"}}, "exp(5xs)"), "dict");
+        const LoadResult r =
+            load_table(scenario(toml::table{{"duraton", "20s"}}, "exp(5xs)"), "dict");
         INFO(format_all(r.diagnostics));
         CHECK_FALSE(r.ok());
         REQUIRE(r.diagnostics.size() == 2);
@@ -1210,8 +1233,8 @@ TEST_CASE("load_table: a dict scenario loads, and its diagnostics have key paths
         CHECK(law.suggestion == "ns");
     }
     SECTION("overrides apply to dicts too") {
-        const LoadResult r = load_table(scenario(toml::table{{"duration", "20s"}}, "exp(5ms)"), "dict",
-                                        {}, {"services.api.replicas=3"});
+        const LoadResult r = load_table(scenario(toml::table{{"duration", "20s"}}, "exp(5ms)"),
+                                        "dict", {}, {"services.api.replicas=3"});
         REQUIRE(r.ok());
         CHECK(r.model->services[0].replicas == 3);
     }
@@ -1256,9 +1279,9 @@ TEST_CASE("loader: law errors inside multi-line strings point at the offending c
 // paths, and key paths name the random streams, so every arm drew exactly the
 // same samples (a 2-arm fork-join of exp(10ms) had p99 46ms, one exponential's,
 // instead of 53ms). The compiler now gives repeated names distinct streams.
-TEST_CASE("loader: the arms of parallel = N draw from distinct random streams",
-          "[loader]") {
-    const Model m = good(svc_with("[ { parallel = 2, steps = [ { delay = \"exp(10ms)\" } ] } ]") + kTraffic);
+TEST_CASE("loader: the arms of parallel = N draw from distinct random streams", "[loader]") {
+    const Model m =
+        good(svc_with("[ { parallel = 2, steps = [ { delay = \"exp(10ms)\" } ] } ]") + kTraffic);
     const capsim::CompiledModel c = capsim::compile(m);
     std::vector<std::string> names = c.program.streams;
     std::sort(names.begin(), names.end());
@@ -1309,10 +1332,9 @@ TEST_CASE("loader: two kinds in one step get no did-you-mean", "[loader]") {
 
 // CONFUSING SUGGESTION (scenario/table_reader.cpp, shown()): a float without
 // a unit is printed with std::to_string, so `p99 = 0.3` suggests "0.300000s".
-TEST_CASE("loader: a float duration without a unit suggests a readable fix",
-          "[loader]") {
-    const LoadResult r = load(std::string(kService) + kTraffic +
-                              "[[slo]]\nendpoint = \"api.get\"\np99 = 0.3\n");
+TEST_CASE("loader: a float duration without a unit suggests a readable fix", "[loader]") {
+    const LoadResult r =
+        load(std::string(kService) + kTraffic + "[[slo]]\nendpoint = \"api.get\"\np99 = 0.3\n");
     REQUIRE(r.diagnostics.size() == 1);
     CHECK(r.diagnostics[0].suggestion == "0.3s");
 }
@@ -1327,9 +1349,10 @@ TEST_CASE("loader: every diagnostic says what was expected", "[loader]") {
         svc + "[traffic.web]\nrate = \"10/s\"\nthink = \"1s\"\nendpoint = \"api.get\"\n",
         svc_with("[ { parallel = [] } ]") + kTraffic,
         svc_with("[ { parallel = [ [] ], steps = [] } ]") + kTraffic,
-        svc + "[traffic.web]\nshape = { kind = \"bursty\", base = \"1/s\", burst = \"9/s\", "
-              "base_duration = \"1s\", burst_duration = \"1s\" }\ninterarrival = \"gamma(shape=2, "
-              "mean=1s)\"\nendpoint = \"api.get\"\n",
+        svc +
+            "[traffic.web]\nshape = { kind = \"bursty\", base = \"1/s\", burst = \"9/s\", "
+            "base_duration = \"1s\", burst_duration = \"1s\" }\ninterarrival = \"gamma(shape=2, "
+            "mean=1s)\"\nendpoint = \"api.get\"\n",
     };
     for (const std::string& text : inputs) {
         const LoadResult r = load(text);
@@ -1343,10 +1366,9 @@ TEST_CASE("loader: every diagnostic says what was expected", "[loader]") {
 // invalid the warm-up is compared with the default 60s, so `duration = 600`
 // (no unit) with `warmup = "100s"` also reports "warm-up must end before the
 // run does", although the warm-up the user meant is fine.
-TEST_CASE("loader: an invalid duration does not also fail the warm-up check",
-          "[loader]") {
-    const LoadResult r = load("[run]\nduration = 600\nwarmup = \"100s\"\n" + std::string(kService) +
-                              kTraffic);
+TEST_CASE("loader: an invalid duration does not also fail the warm-up check", "[loader]") {
+    const LoadResult r =
+        load("[run]\nduration = 600\nwarmup = \"100s\"\n" + std::string(kService) + kTraffic);
     INFO(format_all(r.diagnostics));
     REQUIRE_FALSE(r.diagnostics.empty());
     CHECK(r.diagnostics.size() == 1);

@@ -144,7 +144,7 @@ void truncated_normal_moments(double mu, double sigma, double& mean, double& var
 
 }  // namespace
 
-double Law::sample(Rng& rng) const {
+double Law::sample_any(Rng& rng) const {
     switch (kind) {
         case LawKind::Const:
             (void)rng.uniform01();  // keeps the stream in step with other laws

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -61,7 +62,12 @@ struct Law {
     std::vector<Law> parts;       // Mixture components
     std::string text;             // as the user wrote it, for reports and errors
 
-    double sample(Rng& rng) const;
+    /// One draw. The exponential, the most common law on the hot path, is
+    /// inlined here; the others go through the out-of-line switch.
+    double sample(Rng& rng) const {
+        if (kind == LawKind::Exp) return -p[0] * std::log1p(-rng.uniform01());
+        return sample_any(rng);
+    }
     /// Exact mean of the law (the truncated normal's mean included).
     double mean() const;
     /// Exact variance; +inf where it does not exist.
@@ -74,6 +80,9 @@ struct Law {
     /// The same family with every sample multiplied by `factor` (> 0): how a
     /// unit-mean law becomes a law of any mean without changing its shape.
     Law scaled(double factor) const;
+
+    /// The out-of-line switch over every family (sample() inlines Exp).
+    double sample_any(Rng& rng) const;
 
     static Law constant(double value, Dimension d = Dimension::Time);
     static Law exponential(double mean, Dimension d = Dimension::Time);

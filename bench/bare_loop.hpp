@@ -77,9 +77,11 @@ class Fifo {
     std::size_t head_ = 0, n_ = 0;
 };
 
-/// Exponential with the given mean: capsim's inversion -log(1 - u).
+/// Exponential with the given mean: capsim's inversion -log(1 - u), as
+/// engine/law.cpp draws it. Keep the two in step, or the limit stops being
+/// honest.
 inline double expo(capsim::Rng& rng, double mean) {
-    return -std::log1p(-std::min(rng.uniform01(), 0x1.fffffffffffffp-1)) * mean;
+    return -std::log(1.0 - rng.uniform01()) * mean;
 }
 
 /// CPU seconds this process has run: on a shared machine, wall time also

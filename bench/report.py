@@ -52,11 +52,12 @@ NOTES = """\
   per service, `env.timeout` for CPU. The chain is faithful: gateway holds its
   worker across `yield env.process(api())`, api holds its worker across
   `yield env.all_of([...3 db calls...])`. Every frame's latency is appended to a
-  per-endpoint list. One run; events are SimPy's own scheduled-event counter.
+  per-endpoint list. Best of 3 runs; events are SimPy's own scheduled-event
+  counter.
 - **Ciw** (`bench/peers/ciw_bench.py`): `ciw.create_network` with
   `ciw.dists.Exponential` and `number_of_servers`, `simulate_until_max_time`;
   latencies are taken from Ciw's per-visit data records inside the timed
-  section. One run. Ciw does not report an event count.
+  section. Best of 3 runs. Ciw does not report an event count.
   **The chain is an approximation in Ciw**: a Ciw customer is at one node at a
   time, so gateway cannot hold its server during the call to api and there is
   no fork/join. Ciw runs the closest model, a process-based route gateway ->
@@ -75,7 +76,9 @@ NOTES = """\
   when it is near 1 the per-wall-second rates equal these. Ratios use the CPU
   rates. Run-to-run noise on a shared machine is a few percent even on the
   best of 3: a ratio within about 3 points of its target is neither a clear
-  pass nor a clear fail.
+  pass nor a clear fail. A busy machine also slows the Python peers more than
+  the C++ drivers (cache pressure), which flatters the ratio to SimPy: trust
+  runs whose core share is near 1.
 - **Memory per in-flight request**: `capsim_bench --memory` runs an overloaded
   variant through the same path, resets the peak RSS (`/proc/self/clear_refs`)
   after loading and compiling, and divides the growth of peak RSS (`VmHWM`)
@@ -106,14 +109,17 @@ def rate(r: dict | None) -> float | None:
 
 
 def machine(build: Path, raw: Path) -> list[tuple[str, str]]:
-    cpu = "unknown"
+    fields: dict[str, str] = {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
+    cpu = fields.get("model name", "unknown")
+    if "cpu family" in fields:
+        cpu += (f" (family {fields['cpu family']}, model {fields.get('model', '?')}, "
+                f"{float(fields.get('cpu MHz', 0)):.0f} MHz)")
     compiler, flags = "unknown", ""
     cache = build / "CMakeCache.txt"
     if cache.exists():
@@ -127,10 +133,17 @@ def machine(build: Path, raw: Path) -> list[tuple[str, str]]:
                 compiler = m.group(1)
         f = re.search(r"^CMAKE_CXX_FLAGS_RELEASE:\w+=(.*)$", text, re.M)
         flags = f.group(1) if f else ""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False).stdout.strip() or "unknown"
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True, check=False).stdout.strip()
+    if (raw / "commit").exists():  # recorded by bench/run when it started
+        commit, _, dirty = (raw / "commit").read_text().partition("\n")
+        dirty = dirty.strip()
+    else:
+        # Read-only git: --no-optional-locks keeps status from refreshing the index.
+        here = Path(__file__).resolve().parent
+        git = ["git", "--no-optional-locks", "-C", str(here)]
+        commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=False).stdout.strip() or "unknown"
+        dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=False).stdout.strip()
     mem = ""
     try:
         kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
@@ -173,7 +186,7 @@ def table(runs: dict) -> list[str]:
                 f"{r['cpu_s'] / r['wall_s']:.2f} | "
                 f"{r['mean_latency_s'] * 1e3:.1f} ms | "
                 f"{fmt(rr / simpy_rate if simpy_rate else None, ',.1f')}x | "
-                f"{fmt(100 * rr / bare_rate if bare_rate else None, '.0f')}% |")
+                f"{fmt(100 * rr / bare_rate if bare_rate else None, '.1f')}% |")
     return rows
 
 
@@ -187,7 +200,7 @@ def targets(runs: dict, memory: dict) -> list[tuple[str, str, bool | None]]:
         cap, bare = rate(runs.get((w, "capsim"))), rate(runs.get((w, "bare")))
         share = cap / bare if cap and bare else None
         out.append((f"capsim >= {TARGET_VS_BARE:.0%} of the bare loop, {wname}",
-                    f"{fmt(100 * share if share else None, '.0f')}%",
+                    f"{fmt(100 * share if share else None, '.1f')}%",
                     None if share is None else share >= TARGET_VS_BARE))
     m = memory.get("mm1")
     b = m["bytes_per_in_flight_request"] if m else None

@@ -65,7 +65,7 @@ struct Law {
     /// One draw. The exponential, the most common law on the hot path, is
     /// inlined here; the others go through the out-of-line switch.
     double sample(Rng& rng) const {
-        if (kind == LawKind::Exp) return -p[0] * std::log1p(-rng.uniform01());
+        if (kind == LawKind::Exp) return -p[0] * std::log(1.0 - rng.uniform01());
         return sample_any(rng);
     }
     /// Exact mean of the law (the truncated normal's mean included).

@@ -516,11 +516,9 @@ void Simulation::on_window() {
         s.arrivals.push_back(static_cast<double>(live.window_arrivals));
         s.completions.push_back(static_cast<double>(live.window_completions));
         s.errors.push_back(static_cast<double>(live.window_errors));
-        static constexpr double kQ[2] = {0.5, 0.99};
-        double q[2];
-        live.window_latency.quantiles(kQ, q, 2);
-        s.p50.push_back(q[0]);
-        s.p99.push_back(q[1]);
+        const bool any = live.window_latency.count() > 0;
+        s.p50.push_back(any ? live.window_latency.quantile(0.5) : std::nan(""));
+        s.p99.push_back(any ? live.window_latency.quantile(0.99) : std::nan(""));
         live.window_latency.clear();
         live.window_arrivals = live.window_completions = live.window_errors = 0;
     }

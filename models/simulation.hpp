@@ -12,7 +12,6 @@
 #include "engine/parallel_runner.hpp"
 #include "engine/random.hpp"
 #include "engine/time_weighted.hpp"
-#include "engine/window_quantiles.hpp"
 #include "models/arrival_process.hpp"
 #include "models/compiled_model.hpp"
 #include "models/cpu_scheduler.hpp"
@@ -72,7 +71,7 @@ class Simulation {
     };
 
     struct EndpointLive {
-        WindowQuantiles window_latency;
+        Histogram window_latency;
         std::uint64_t window_arrivals = 0;
         std::uint64_t window_completions = 0;
         std::uint64_t window_errors = 0;

@@ -32,6 +32,11 @@ struct CompiledEndpoint {
 struct CompiledSource {
     std::vector<std::uint32_t> endpoints;
     std::vector<double> cumulative;  // cumulative mix weights, last == 1
+    // The source's requests are exactly the frames of its only endpoint (no
+    // other source sends there, nothing calls it), so its latency histogram
+    // would duplicate the endpoint's: the simulation skips it and the report
+    // reads the endpoint's instead.
+    bool latency_is_endpoints = false;
 };
 
 /// An SLO resolved to an endpoint index.

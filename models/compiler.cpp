@@ -45,6 +45,16 @@ class Compiler {
             out_.priority_classes =
                 std::max<std::uint32_t>(out_.priority_classes, src.priority + 1u);
         }
+        std::vector<std::uint32_t> senders(out_.endpoints.size(), 0);
+        std::vector<bool> called(out_.endpoints.size(), false);
+        for (const CompiledSource& cs : out_.sources)
+            for (std::uint32_t e : cs.endpoints) ++senders[e];
+        for (const Instr& in : out_.program.code)
+            if (in.op == Op::Call || in.op == Op::Forward) called[in.a] = true;
+        for (CompiledSource& cs : out_.sources) {
+            const std::uint32_t e = cs.endpoints.front();
+            cs.latency_is_endpoints = cs.endpoints.size() == 1 && senders[e] == 1 && !called[e];
+        }
         for (const SloSpec& slo : model_.slos)
             out_.slos.push_back(CompiledSlo{resolve(slo.endpoint, slo.path)});
         for (const ServiceSpec& svc : model_.services) out_.total_replicas += svc.replicas;

@@ -235,8 +235,11 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.error_rate = over(reps, [&](auto& r) {
             return ratio(errors(r), errors(r) + static_cast<double>(src(r).completions));
         });
-        sr.latency =
-            latency_over(reps, [&](auto& r) -> const Histogram& { return src(r).latency; });
+        const CompiledSource& cs = cm.sources[s];
+        const std::uint32_t only = cs.endpoints.front();
+        sr.latency = latency_over(reps, [&](auto& r) -> const Histogram& {
+            return cs.latency_is_endpoints ? r.endpoints[only].latency : src(r).latency;
+        });
         rep.sources.push_back(std::move(sr));
     }
 

@@ -474,7 +474,8 @@ void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
             SourceResult& sr = out_.sources[req.source];
             if (ok) {
                 ++sr.completions;
-                sr.latency.record(now_ - req.arrival);
+                if (!m_.sources[req.source].latency_is_endpoints)
+                    sr.latency.record(now_ - req.arrival);
             } else {
                 ++sr.errors[static_cast<std::size_t>(cause)];
             }

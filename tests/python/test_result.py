@@ -81,3 +81,28 @@ def test_sources_frame_splits_client_classes():
     assert df.loc["bots", "class"] == "bots"
     assert df.loc["bots", "p50"] > 5 * df.loc["people", "p50"]
     assert abs(df.loc["people", "arrival_rate"] - 50) < 5
+
+
+def test_source_latency_is_its_own_when_sources_share_an_endpoint():
+    # Two classes on one endpoint of a priority queue: each source's latency
+    # is measured per source, not copied from the shared endpoint.
+    tree = {
+        "run": {"duration": "200s", "replications": 2, "seed": 4},
+        "services": {"s": {"workers": 1, "cores": 1, "queue_discipline": "priority",
+                           "endpoints": {"e": {"steps": [{"cpu": "exp(10ms)"}]}}}},
+        "traffic": {"vip": {"rate": "30/s", "endpoint": "s.e", "priority": 0},
+                    "bulk": {"rate": "50/s", "endpoint": "s.e", "priority": 1}},
+    }
+    res = capsim.Scenario(tree).run()
+    src = res.sources.set_index("source")
+    assert src.loc["bulk", "mean"] > 2 * src.loc["vip", "mean"]
+    ep = res.endpoints.set_index("endpoint").loc["s.e"]
+    assert src.loc["vip", "mean"] < ep["mean"] < src.loc["bulk", "mean"]
+
+
+def test_single_endpoint_source_reports_its_endpoints_latency(mm1_tree):
+    res = capsim.Scenario(mm1_tree).run()
+    src = res.sources.iloc[0]
+    ep = res.endpoints.iloc[0]
+    for q in ("mean", "p50", "p99", "max"):
+        assert src[q] == ep[q]

@@ -23,7 +23,9 @@ inline double draw(Rng& rng) {
 // family moves the same way when a what-if swaps one law for another.
 // 1 - u is exact for uniform01()'s 52-bit values, so log(1 - u) loses
 // nothing to log1p(-u), and log is markedly faster.
-inline double exp1(double u) { return -std::log(1.0 - u); }
+inline double exp1(double u) {
+    return -std::log(1.0 - u);
+}
 
 inline double normal_pdf(double x) {
     return kInvSqrt2Pi * std::exp(-0.5 * x * x);

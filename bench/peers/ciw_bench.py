@@ -23,20 +23,15 @@ Prints one JSON object (the same fields as bench/capsim_bench).
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from importlib.metadata import version
 
 import ciw
 
-WORKLOADS = {
-    # name: (servers, arrival rate /s, mean CPU s, default simulated seconds)
-    "mm1": (1, 90.0, 0.010, 1000.0),
-    "mm8": (8, 720.0, 0.010, 120.0),
-}
-CHAIN = {"rate": 600.0, "gateway": (64, 0.001), "api": (64, 0.002), "db": (10, 0.005),
-         "fan_out": 3, "duration": 40.0}
+from workloads import CHAIN, STATIONS, main
+
+# Simulated seconds per workload: a few seconds of wall time each.
+DURATIONS = {"mm1": 1000.0, "mm8": 120.0, "chain": 40.0}
 
 
 def network(workload: str) -> ciw.network.Network:
@@ -49,7 +44,7 @@ def network(workload: str) -> ciw.network.Network:
             number_of_servers=[CHAIN[n][0] for n in nodes],
             routing=ciw.routing.ProcessBased(lambda ind, simulation: list(route)),
         )
-    servers, rate, mean, _ = WORKLOADS[workload]
+    servers, rate, mean = STATIONS[workload]
     return ciw.create_network(
         arrival_distributions=[ciw.dists.Exponential(rate=rate)],
         service_distributions=[ciw.dists.Exponential(rate=1.0 / mean)],
@@ -86,20 +81,5 @@ def run_once(workload: str, duration: float, seed: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=[*WORKLOADS, "chain"])
-    parser.add_argument("--duration", type=float, help="simulated seconds")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs")
-    args = parser.parse_args()
-    duration = args.duration or (CHAIN["duration"] if args.workload == "chain"
-                                 else WORKLOADS[args.workload][3])
-    runs = [run_once(args.workload, duration, args.seed) for _ in range(max(1, args.repeat))]
-    best = min(runs, key=lambda r: r["cpu_s"])
-    best["walls"] = [r["wall_s"] for r in runs]
-    print(json.dumps(best))
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run_once, DURATIONS)

@@ -17,20 +17,15 @@ Prints one JSON object (the same fields as bench/capsim_bench).
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import time
 
 import simpy
 
-WORKLOADS = {
-    # name: (servers, arrival rate /s, mean CPU s, default simulated seconds)
-    "mm1": (1, 90.0, 0.010, 2500.0),
-    "mm8": (8, 720.0, 0.010, 250.0),
-}
-CHAIN = {"rate": 600.0, "gateway": (64, 0.001), "api": (64, 0.002), "db": (10, 0.005),
-         "fan_out": 3, "duration": 60.0}
+from workloads import CHAIN, STATIONS, main
+
+# Simulated seconds per workload: a few seconds of wall time each.
+DURATIONS = {"mm1": 2500.0, "mm8": 250.0, "chain": 60.0}
 
 
 def mmc(env: simpy.Environment, servers: int, rate: float, mean: float, rng: random.Random,
@@ -89,20 +84,18 @@ def chain(env: simpy.Environment, rng: random.Random, latencies: dict[str, list[
     env.process(source(env))
 
 
-def run_once(workload: str, duration: float | None, seed: int) -> dict:
+def run_once(workload: str, duration: float, seed: int) -> dict:
     rng = random.Random(seed)
     env = simpy.Environment()
     start, cpu_start = time.perf_counter(), time.process_time()
     if workload == "chain":
-        duration = duration or CHAIN["duration"]
         latencies = {"gateway": [], "api": [], "db": []}
         chain(env, rng, latencies)
         env.run(until=duration)
         entry = latencies["gateway"]
         frames = sum(len(v) for v in latencies.values())
     else:
-        servers, rate, mean, default = WORKLOADS[workload]
-        duration = duration or default
+        servers, rate, mean = STATIONS[workload]
         entry = []
         mmc(env, servers, rate, mean, rng, entry)
         env.run(until=duration)
@@ -122,18 +115,5 @@ def run_once(workload: str, duration: float | None, seed: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=[*WORKLOADS, "chain"])
-    parser.add_argument("--duration", type=float, help="simulated seconds")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs")
-    args = parser.parse_args()
-    runs = [run_once(args.workload, args.duration, args.seed) for _ in range(max(1, args.repeat))]
-    best = min(runs, key=lambda r: r["cpu_s"])
-    best["walls"] = [r["wall_s"] for r in runs]
-    print(json.dumps(best))
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run_once, DURATIONS)

@@ -16,6 +16,12 @@ enum class Component : std::uint8_t {
     CpuWait,     // runnable but the replica's cores were busy
     Cpu,         // computing
     Delay,       // network hop or sleep, holding the worker
+    PoolWait,    // waiting for a connection from the replica's pool
+    Connect,     // opening a connection (no pool, or a pool's first use)
+    DbWait,      // queued for the database's cores
+    Db,          // database work
+    Cache,       // cache operations, queueing included
+    External,    // waiting on a third-party API
     kCount,
 };
 
@@ -29,6 +35,18 @@ inline constexpr const char* component_name(Component c) {
             return "cpu";
         case Component::Delay:
             return "delay";
+        case Component::PoolWait:
+            return "pool_wait";
+        case Component::Connect:
+            return "connect";
+        case Component::DbWait:
+            return "db_wait";
+        case Component::Db:
+            return "db";
+        case Component::Cache:
+            return "cache";
+        case Component::External:
+            return "external";
         case Component::kCount:
             break;
     }

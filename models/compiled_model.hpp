@@ -39,6 +39,19 @@ struct CompiledSource {
     bool latency_is_endpoints = false;
 };
 
+/// A service's way to one database, one per service and database it
+/// queries: the declared pool, or an unpooled one added by the compiler
+/// when the service has none (each query then opens its own connection).
+/// Every replica of the service has its own copy at run time.
+struct CompiledPool {
+    std::uint32_t service = 0;
+    std::uint32_t database = 0;
+    std::uint32_t size = 0;  // 0: no pool
+    double acquire_timeout = PoolSpec::kForever;
+    std::string path;  // where it was declared, or the first query that needed it
+    std::string name;  // "service->database"
+};
+
 /// An SLO resolved to an endpoint index.
 struct CompiledSlo {
     std::uint32_t endpoint = 0;
@@ -52,6 +65,9 @@ struct CompiledModel {
     std::vector<CompiledEndpoint> endpoints;
     std::vector<CompiledSource> sources;
     std::vector<CompiledSlo> slos;
+    std::vector<CompiledPool> pools;
+    std::vector<std::uint32_t> first_pool;  // per service: its first entry in `pools`
+    std::vector<std::uint32_t> pool_count;  // per service
     std::uint32_t total_replicas = 0;
     std::uint32_t priority_classes = 1;
 

@@ -22,12 +22,35 @@ class Compiler {
                 out_.endpoints.push_back(CompiledEndpoint{name, s, 0});
             }
         }
+        for (std::uint32_t d = 0; d < model_.databases.size(); ++d)
+            databases_.emplace(model_.databases[d].name, d);
+        for (std::uint32_t c = 0; c < model_.caches.size(); ++c)
+            caches_.emplace(model_.caches[c].name, c);
+        for (std::uint32_t x = 0; x < model_.externals.size(); ++x)
+            externals_.emplace(model_.externals[x].name, x);
+        service_pools_.resize(model_.services.size());
+        for (std::uint32_t s = 0; s < model_.services.size(); ++s) {
+            for (const PoolSpec& p : model_.services[s].pools) {
+                const auto db = databases_.find(p.target);
+                if (db == databases_.end())
+                    throw ModelError(p.path, "unknown database " + p.target);
+                service_pools_[s].push_back(CompiledPool{s, db->second, p.size, p.acquire_timeout,
+                                                         p.path,
+                                                         model_.services[s].name + "->" + p.target});
+            }
+        }
         std::uint32_t ep = 0;
-        for (const ServiceSpec& svc : model_.services) {
-            for (const EndpointSpec& e : svc.endpoints) {
+        for (std::uint32_t s = 0; s < model_.services.size(); ++s) {
+            service_ = s;
+            for (const EndpointSpec& e : model_.services[s].endpoints) {
                 out_.endpoints[ep].entry = block(e.steps);
                 ++ep;
             }
+        }
+        for (const auto& pools : service_pools_) {
+            out_.first_pool.push_back(static_cast<std::uint32_t>(out_.pools.size()));
+            out_.pool_count.push_back(static_cast<std::uint32_t>(pools.size()));
+            out_.pools.insert(out_.pools.end(), pools.begin(), pools.end());
         }
         for (const SourceSpec& src : model_.sources) {
             CompiledSource cs;
@@ -61,6 +84,47 @@ class Compiler {
     }
 
   private:
+    // The slot of this service's way to `database`; a service that queries
+    // a database it declared no pool for gets an unpooled one.
+    std::uint32_t pool_slot(std::uint32_t database, const std::string& path) {
+        auto& pools = service_pools_[service_];
+        for (std::uint32_t k = 0; k < pools.size(); ++k)
+            if (pools[k].database == database) return k;
+        const std::string& svc = model_.services[service_].name;
+        pools.push_back(CompiledPool{service_, database, 0, PoolSpec::kForever, path,
+                                     svc + "->" + model_.databases[database].name});
+        return static_cast<std::uint32_t>(pools.size() - 1);
+    }
+
+    std::uint32_t database(const std::string& name, const std::string& path) {
+        const auto it = databases_.find(name);
+        if (it == databases_.end()) throw ModelError(path, "unknown database " + name);
+        return it->second;
+    }
+
+    void query(const StepSpec& s) {
+        QueryOp q;
+        const std::size_t dot = s.target.find('.');
+        q.database = database(s.target.substr(0, dot), s.path);
+        q.kind = s.query;
+        if (dot != std::string::npos) {
+            const std::string table = s.target.substr(dot + 1);
+            const auto& tables = model_.databases[q.database].tables;
+            q.table = QueryOp::kNoTable;
+            for (std::uint32_t t = 0; t < tables.size(); ++t)
+                if (tables[t].name == table) q.table = t;
+            if (q.table == QueryOp::kNoTable) throw ModelError(s.path, "unknown table " + s.target);
+        }
+        if (q.kind != QueryKind::Fixed && q.table == QueryOp::kNoTable)
+            throw ModelError(s.path, "a lookup, range, scan or write needs a table");
+        q.slot = pool_slot(q.database, s.path);
+        q.law = law(s.law);
+        q.stream = stream(s.path);
+        q.rows_stream = stream(s.path + ".rows");
+        out_.program.queries.push_back(q);
+        emit(Op::Query).a = static_cast<std::uint32_t>(out_.program.queries.size() - 1);
+    }
+
     std::uint32_t resolve(const std::string& name, const std::string& path) {
         const auto it = index_.find(name);
         if (it == index_.end()) throw ModelError(path, "unknown endpoint " + name);
@@ -117,6 +181,14 @@ class Compiler {
                     break;
                 }
                 case StepKind::Call:
+                    if (const auto x = externals_.find(s.target); x != externals_.end()) {
+                        const std::uint32_t st = stream(s.path);
+                        Instr& i = emit(Op::External);
+                        i.a = x->second;
+                        i.stream = st;
+                        break;
+                    }
+                    [[fallthrough]];
                 case StepKind::Forward: {
                     const std::uint32_t target = resolve(s.target, s.path);
                     emit(s.kind == StepKind::Call ? Op::Call : Op::Forward).a = target;
@@ -150,6 +222,31 @@ class Compiler {
                 case StepKind::Branch:
                     branch(s, deferred);
                     break;
+                case StepKind::Query:
+                    query(s);
+                    break;
+                case StepKind::Transaction: {
+                    if (s.blocks.size() != 1)
+                        throw ModelError(s.path, "a transaction needs one body");
+                    const std::uint32_t slot = pool_slot(database(s.target, s.path), s.path);
+                    deferred.emplace_back(pc(), &s);
+                    emit(Op::Transaction).a = slot;
+                    emit(Op::Commit).a = slot;
+                    break;
+                }
+                case StepKind::Cache: {
+                    const auto c = caches_.find(s.target);
+                    if (c == caches_.end()) throw ModelError(s.path, "unknown cache " + s.target);
+                    if (s.blocks.size() != 1)
+                        throw ModelError(s.path, "a cache step needs its miss path");
+                    out_.program.cache_ops.push_back(
+                        CacheOp{c->second, stream(s.path), s.single_flight});
+                    const auto op = static_cast<std::uint32_t>(out_.program.cache_ops.size() - 1);
+                    deferred.emplace_back(pc(), &s);
+                    emit(Op::CacheGet).a = op;
+                    emit(Op::CacheSet).a = op;
+                    break;
+                }
             }
         }
     }
@@ -188,6 +285,11 @@ class Compiler {
             out_.program.code[at].a = body;
             return;
         }
+        if (s.kind == StepKind::Transaction || s.kind == StepKind::Cache) {
+            const std::uint32_t body = block(s.blocks[0]);
+            out_.program.code[at].b = body;
+            return;
+        }
         const auto first_arm = static_cast<std::uint32_t>(out_.program.arms.size());
         out_.program.arms.resize(out_.program.arms.size() + s.blocks.size());
         out_.program.code[at].a = first_arm;
@@ -201,6 +303,11 @@ class Compiler {
     CompiledModel& out_;
     std::unordered_map<std::string, std::uint32_t> index_;
     std::unordered_map<std::string, std::uint32_t> stream_uses_;
+    std::unordered_map<std::string, std::uint32_t> databases_;
+    std::unordered_map<std::string, std::uint32_t> caches_;
+    std::unordered_map<std::string, std::uint32_t> externals_;
+    std::vector<std::vector<CompiledPool>> service_pools_;
+    std::uint32_t service_ = 0;  // whose endpoints are being compiled
 };
 
 }  // namespace

@@ -25,10 +25,17 @@ class CpuScheduler {
   public:
     enum class Mode : std::uint8_t { Dedicated, Fcfs, Sharing };
 
-    void configure(Mode mode, std::uint32_t cores, std::uint32_t self) {
+    /// `done` is the event kind of a finished dedicated/FCFS step (arg: the
+    /// task) and `shared_done` that of the earliest processor-sharing
+    /// finisher (arg: `self`), so a service's cores and a database's can
+    /// share this code and still be told apart by the dispatcher.
+    void configure(Mode mode, std::uint32_t cores, std::uint32_t self,
+                   EventKind done = kCpuDone, EventKind shared_done = kPsDone) {
         mode_ = mode;
         cores_ = cores;
         self_ = self;
+        done_ = done;
+        shared_done_ = shared_done;
         busy_ = 0;
         jobs_.clear();
         fifo_.clear();
@@ -42,17 +49,17 @@ class CpuScheduler {
     std::uint32_t busy() const { return busy_; }
 
     /// Start `work` seconds of CPU for `task`. Completion arrives as a
-    /// kCpuDone(task) event, or (sharing) kPsDone(self) then finish_sharing().
+    /// `done`(task) event, or (sharing) `shared_done`(self) then finish_sharing().
     void submit(Calendar& cal, double now, std::uint32_t task, double work) {
         switch (mode_) {
             case Mode::Dedicated:
                 ++busy_;
-                cal.schedule(now + work, kCpuDone, task);
+                cal.schedule(now + work, done_, task);
                 return;
             case Mode::Fcfs:
                 if (busy_ < cores_) {
                     ++busy_;
-                    cal.schedule(now + work, kCpuDone, task);
+                    cal.schedule(now + work, done_, task);
                 } else {
                     fifo_.push_back(Waiting{task, work});
                 }
@@ -67,12 +74,12 @@ class CpuScheduler {
         }
     }
 
-    /// A kCpuDone step finished (dedicated or FCFS): free its core or hand
+    /// A `done` step finished (dedicated or FCFS): free its core or hand
     /// it to the next waiting step.
     void finish_fcfs(Calendar& cal, double now) {
         if (mode_ == Mode::Fcfs && !fifo_.empty()) {
             const Waiting next = fifo_.pop_front();
-            cal.schedule(now + next.work, kCpuDone, next.task);
+            cal.schedule(now + next.work, done_, next.task);
             return;
         }
         --busy_;
@@ -111,12 +118,14 @@ class CpuScheduler {
         cal.cancel(timer_);
         if (jobs_.empty()) return;
         const double left = std::max(0.0, jobs_.front().finish_v - v_);
-        timer_ = cal.schedule_timer(now + left / rate(), kPsDone, self_);
+        timer_ = cal.schedule_timer(now + left / rate(), shared_done_, self_);
     }
 
     Mode mode_ = Mode::Dedicated;
     std::uint32_t cores_ = 1;
     std::uint32_t self_ = 0;
+    EventKind done_ = kCpuDone;
+    EventKind shared_done_ = kPsDone;
     std::uint32_t busy_ = 0;
     std::vector<Job> jobs_;  // sharing: min-heap on finish_v
     struct Waiting {

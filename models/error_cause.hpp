@@ -10,7 +10,11 @@ namespace capsim {
 /// up the call chain, so the root endpoint reports "queue_full" (and the
 /// station it happened at counts it too), not a vague "downstream".
 enum class ErrorCause : std::uint8_t {
-    QueueFull,  // a bounded request queue was full
+    QueueFull,           // a bounded request queue was full
+    PoolTimeout,         // no pooled connection within acquire_timeout
+    TooManyConnections,  // the store was at max_connections
+    ExternalError,       // the external dependency answered with an error
+    RateLimited,         // the external dependency's rate limit refused it (429)
     kCount,
 };
 
@@ -18,6 +22,14 @@ inline constexpr const char* cause_name(ErrorCause c) {
     switch (c) {
         case ErrorCause::QueueFull:
             return "queue_full";
+        case ErrorCause::PoolTimeout:
+            return "pool_timeout";
+        case ErrorCause::TooManyConnections:
+            return "too_many_connections";
+        case ErrorCause::ExternalError:
+            return "external_error";
+        case ErrorCause::RateLimited:
+            return "rate_limited";
         case ErrorCause::kCount:
             break;
     }

@@ -16,6 +16,13 @@ enum EventKind : std::uint16_t {
     kThinkDone,  // arg: closed-loop user
     kWindow,     // time-series window boundary
     kWarmupEnd,  // statistics restart
+    kDbCpuDone,      // arg: task (a query on FCFS database cores)
+    kDbPsDone,       // arg: database (the earliest processor-sharing completion)
+    kConnectDone,    // arg: task (a connection is open)
+    kPoolTimeout,    // arg: task (gave up waiting for a pooled connection)
+    kCacheCpuDone,   // arg: task (a cache operation finished)
+    kCachePsDone,    // arg: cache (processor-sharing completion)
+    kExternalDone,   // arg: task (an external call answered)
 };
 
 }  // namespace capsim

@@ -21,7 +21,24 @@ namespace capsim {
 struct StepSpec;
 using BlockSpec = std::vector<StepSpec>;
 
-enum class StepKind : std::uint8_t { Cpu, Delay, Call, Forward, Loop, Parallel, Branch };
+enum class StepKind : std::uint8_t {
+    Cpu,
+    Delay,
+    Call,
+    Forward,
+    Loop,
+    Parallel,
+    Branch,
+    Query,        // a database query through the service's pool to that database
+    Cache,        // a cache lookup; blocks[0] is the miss path, run before the set
+    Transaction,  // blocks[0] runs holding one connection to `target`
+};
+
+/// What a query does, which decides how its cost grows with the table:
+/// a fixed cost (no table), an indexed lookup (log rows), a range read
+/// (log rows + rows returned), a full scan (every row), a write (an index
+/// descent plus one update per index).
+enum class QueryKind : std::uint8_t { Fixed, Lookup, Range, Scan, Write };
 
 /// How a parallel step joins its branches: all of them, the first, or k of n.
 enum class JoinKind : std::uint8_t { All, First, KOfN };
@@ -29,13 +46,18 @@ enum class JoinKind : std::uint8_t { All, First, KOfN };
 /// One step of an endpoint's program.
 struct StepSpec {
     StepKind kind = StepKind::Cpu;
-    std::string path;               // e.g. services.api.endpoints.get.steps[2]
-    Law law;                        // cpu/delay duration, loop count
-    std::string target;             // call, forward: "service.endpoint"
+    std::string path;  // e.g. services.api.endpoints.get.steps[2]
+    Law law;           // cpu/delay duration, loop count, query: fixed cost or range rows
+    // call: "service.endpoint" or an external's name; forward: "service.endpoint";
+    // query: "database.table" or "database" (fixed cost); cache: the cache;
+    // transaction: the database.
+    std::string target;
     std::vector<BlockSpec> blocks;  // loop: the body; parallel, branch: one per arm
     std::vector<double> weights;    // branch: one per arm, summing to 1
     JoinKind join = JoinKind::All;
     std::uint32_t join_k = 0;  // KOfN: completions needed
+    QueryKind query = QueryKind::Fixed;
+    bool single_flight = false;  // cache: concurrent misses of one key share one fill
 };
 
 /// An endpoint: a named step program served by one service.
@@ -48,6 +70,19 @@ struct EndpointSpec {
 enum class CpuDiscipline : std::uint8_t { ProcessorSharing, Fcfs };
 enum class QueueDiscipline : std::uint8_t { Fcfs, Lifo, Priority };
 enum class BalancerKind : std::uint8_t { RoundRobin, Random, LeastOutstanding, PowerOfTwo };
+
+/// How a service replica reaches a database or cache. Pooled: up to `size`
+/// connections, opened on first use and kept; a query waits for a free one
+/// at most `acquire_timeout`. Not pooled (`size = 0`, the mistake): every
+/// query opens its own connection, paying the store's connect cost and
+/// counting against its max_connections until it closes.
+struct PoolSpec {
+    static constexpr double kForever = std::numeric_limits<double>::infinity();
+    std::string target;  // database or cache name
+    std::string path;
+    std::uint32_t size = 0;  // 0 = no pool
+    double acquire_timeout = 30.0;
+};
 
 /// A service: replicas x workers (concurrency slots held for a whole
 /// request) x cores (CPU servers shared by the replica's workers).
@@ -64,6 +99,79 @@ struct ServiceSpec {
     QueueDiscipline queue = QueueDiscipline::Fcfs;
     BalancerKind balancer = BalancerKind::RoundRobin;
     std::vector<EndpointSpec> endpoints;
+    std::vector<PoolSpec> pools;
+};
+
+/// A table: its size now and how fast it grows, and how many secondary
+/// indexes each write must update.
+struct TableSpec {
+    std::string name;
+    std::string path;
+    double rows = 0.0;
+    double growth = 0.0;  // rows per second
+    std::uint32_t indexes = 0;
+};
+
+/// A database: `cores` CPU servers run query work (processor sharing, as
+/// an OS schedules backend processes, or FCFS); at most `max_connections`
+/// are open at once. A query's cost is `overhead` (parse, plan, round
+/// trip) plus what its kind does to its table: `seek` per level of a
+/// B-tree descent (log2 rows levels), `row` per row read, `index_write`
+/// per index updated.
+struct DatabaseSpec {
+    std::string name;
+    std::string path;
+    std::uint32_t cores = 4;
+    CpuDiscipline cpu = CpuDiscipline::ProcessorSharing;
+    std::uint32_t max_connections = 100;
+    Law connect = Law::constant(0.003);  // opening a connection
+    Law overhead = Law::exponential(100e-6);
+    double seek = 5e-6;
+    double row = 0.2e-6;
+    double index_write = 20e-6;
+    std::vector<TableSpec> tables;
+};
+
+/// A cache (Redis, Memcached): `cores` servers with a per-operation
+/// service time. Keys are drawn from `keys` keys with Zipf popularity
+/// (exponent `zipf`; 0 is uniform); `capacity` entries with LRU eviction
+/// and a `ttl` from the time a key is set, so the hit ratio emerges. With
+/// `hit_ratio` set instead, each lookup hits with that probability.
+struct CacheSpec {
+    static constexpr double kNoTtl = std::numeric_limits<double>::infinity();
+    std::string name;
+    std::string path;
+    std::uint32_t cores = 1;
+    Law service = Law::exponential(100e-6);
+    std::uint64_t capacity = 10000;
+    std::uint64_t keys = 100000;
+    double zipf = 1.0;
+    double ttl = kNoTtl;
+    double hit_ratio = -1.0;  // >= 0: fixed-hit-ratio mode
+};
+
+/// A period in which an external dependency behaves differently: an outage
+/// (errors = 1) or a brown-out (slower, some errors).
+struct ExternalWindow {
+    double start = 0.0;
+    double end = 0.0;
+    bool has_latency = false;
+    Law latency;
+    double errors = 0.0;
+};
+
+/// A third-party API called over the network: a latency law, a probability
+/// of error, windows of other behaviour, and the provider's own rate limit
+/// (a token bucket; excess calls are refused with 429).
+struct ExternalSpec {
+    static constexpr double kNoLimit = 0.0;
+    std::string name;
+    std::string path;
+    Law latency = Law::exponential(0.1);
+    double errors = 0.0;
+    double rate_limit = kNoLimit;  // calls per second
+    double burst = 0.0;            // bucket size; 0 = one second of rate_limit
+    std::vector<ExternalWindow> windows;
 };
 
 /// One endpoint of a source's mix, "service.endpoint", with its weight.
@@ -119,6 +227,9 @@ struct Model {
     std::string name;
     RunSpec run;
     std::vector<ServiceSpec> services;
+    std::vector<DatabaseSpec> databases;
+    std::vector<CacheSpec> caches;
+    std::vector<ExternalSpec> externals;
     std::vector<SourceSpec> sources;
     std::vector<SloSpec> slos;
 };

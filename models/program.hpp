@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/law.hpp"
+#include "models/model.hpp"
 
 namespace capsim {
 
@@ -22,6 +23,12 @@ enum class Op : std::uint8_t {
     Branch,    // a = first arm in `arms`, b = arm count, stream
     Jump,      // a = target pc
     End,       // end of a block: the task finishes
+    Query,     // a = query in `queries`
+    Transaction,  // a = pool slot, b = body pc: the body runs holding one connection
+    Commit,       // a = pool slot: the transaction's end, its connection goes back
+    CacheGet,  // a = cache op in `cache_ops`, b = miss-path pc; a hit skips the CacheSet after it
+    CacheSet,  // a = cache op: store the key the miss path fetched
+    External,  // a = external dependency, stream: its latency and error draws
 };
 
 /// One instruction. `law` and `stream` index the program's tables.
@@ -41,10 +48,34 @@ struct Arm {
     double cumulative = 1.0;
 };
 
+/// A query step resolved: its database, table (kNoTable for a fixed-cost
+/// query), kind, and the pool slot (of the service running the code) its
+/// connection comes from. `law` is the fixed cost or, for a range, the
+/// number of rows returned.
+struct QueryOp {
+    static constexpr std::uint32_t kNoTable = 0xFFFFFFFFu;
+    std::uint32_t database = 0;
+    std::uint32_t table = kNoTable;
+    QueryKind kind = QueryKind::Fixed;
+    std::uint32_t slot = 0;
+    std::uint32_t law = 0;
+    std::uint32_t stream = 0;       // the overhead (or fixed cost) draws
+    std::uint32_t rows_stream = 0;  // range: the result-size draws
+};
+
+/// A cache step resolved: which cache, where its keys come from.
+struct CacheOp {
+    std::uint32_t cache = 0;
+    std::uint32_t stream = 0;  // key and service-time draws
+    bool single_flight = false;
+};
+
 /// Every endpoint's code in one vector; endpoints start at `entry` pcs.
 struct Program {
     std::vector<Instr> code;
     std::vector<Arm> arms;
+    std::vector<QueryOp> queries;
+    std::vector<CacheOp> cache_ops;
     std::vector<Law> laws;
     std::vector<std::string> streams;  // stream names, e.g. services.api.endpoints.get.steps[0]
 };

@@ -131,6 +131,48 @@ LatencyReport latency_over(const std::vector<ReplicationResult>& reps, F&& hist)
     return l;
 }
 
+double peak(const std::vector<double>& series) {
+    double p = 0.0;
+    for (double u : series)
+        if (u > p) p = u;
+    return p;
+}
+
+// Note a resource's saturated windows (its utilisation series) and whether
+// it is the busiest so far.
+void track(Report& rep, const std::string& station, const char* resource,
+           const std::vector<double>& series, double utilization) {
+    Saturation sat{station, resource, 0.0, 0, 0.0};
+    for (std::size_t w = 0; w < series.size(); ++w) {
+        if (!(series[w] >= kSaturated)) continue;
+        if (sat.windows++ == 0) {
+            sat.first = w == 0 ? 0.0 : rep.window_end[w - 1];
+            // Busy over more of the window: it saturated earlier in it.
+            sat.onset = w == 0 ? 1.0 : series[w - 1];
+        }
+    }
+    if (sat.windows > 0) rep.saturated.push_back(sat);
+    if (utilization > rep.busiest_utilization || rep.busiest_station.empty()) {
+        rep.busiest_utilization = utilization;
+        rep.busiest_station = station;
+        rep.busiest_resource = resource;
+    }
+}
+
+// Mean attribution of the requests slower than the replication's p99: the
+// latency bands from the p99's band up (a band is ~9% wide, so "above the
+// p99" includes the p99's own band).
+double tail_component(const EndpointResult& e, std::size_t c) {
+    if (e.band_count.empty() || e.latency.count() == 0) return std::numeric_limits<double>::quiet_NaN();
+    const std::uint32_t from = EndpointResult::band_of(e.latency.quantile(0.99));
+    double sum = 0.0, n = 0.0;
+    for (std::uint32_t b = from; b < e.band_count.size(); ++b) {
+        sum += e.band_attribution[b][c];
+        n += static_cast<double>(e.band_count[b]);
+    }
+    return n > 0.0 ? sum / n : std::numeric_limits<double>::quiet_NaN();
+}
+
 const char* source_kind(SourceKind k) {
     switch (k) {
         case SourceKind::Open:
@@ -141,6 +183,101 @@ const char* source_kind(SourceKind k) {
             return "trace";
     }
     return "?";
+}
+
+void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResult>& reps,
+                     std::size_t windows, Report& rep) {
+    const Model& m = cm.model;
+    auto series = [&](auto pick) { return mean_series(reps, windows, pick); };
+    for (std::size_t p = 0; p < cm.pools.size(); ++p) {
+        const CompiledPool& cp = cm.pools[p];
+        PoolReport pr;
+        pr.name = cp.name;
+        pr.service = m.services[cp.service].name;
+        pr.database = m.databases[cp.database].name;
+        pr.size = cp.size;
+        pr.replicas = m.services[cp.service].replicas;
+        const double slots = double(pr.size) * pr.replicas;
+        auto pool = [p](const ReplicationResult& r) -> const PoolResult& { return r.pools[p]; };
+        pr.in_use = over(reps, [&](auto& r) { return pool(r).busy; });
+        pr.utilization = over(reps, [&](auto& r) { return ratio(pool(r).busy, slots); });
+        pr.waiting = over(reps, [&](auto& r) { return pool(r).waiting; });
+        pr.waiting_max = over(reps, [&](auto& r) { return pool(r).waiting_max; });
+        pr.wait = over(reps, [&](auto& r) { return ratio(pool(r).wait_sum, double(pool(r).acquired)); });
+        pr.acquires = over(reps, [&](auto& r) { return per_second(double(pool(r).acquired), r); });
+        pr.timeouts = over(reps, [&](auto& r) { return per_second(double(pool(r).timeouts), r); });
+        pr.refused = over(reps, [&](auto& r) { return per_second(double(pool(r).refused), r); });
+        pr.opened = over(reps, [&](auto& r) { return double(pool(r).opened); });
+        pr.series_utilization = series(
+            [&](auto& r, std::size_t w) { return ratio(pool(r).series_busy[w], slots); });
+        pr.series_waiting = series([&](auto& r, std::size_t w) { return pool(r).series_waiting[w]; });
+        pr.peak_utilization = peak(pr.series_utilization);
+        if (pr.size > 0)
+            track(rep, pr.name, "connections", pr.series_utilization, pr.utilization.mean);
+        rep.pools.push_back(std::move(pr));
+    }
+    for (std::size_t d = 0; d < m.databases.size(); ++d) {
+        const DatabaseSpec& spec = m.databases[d];
+        DatabaseReport dr;
+        dr.name = spec.name;
+        dr.cores = spec.cores;
+        dr.max_connections = spec.max_connections;
+        auto db = [d](const ReplicationResult& r) -> const DatabaseResult& { return r.databases[d]; };
+        const double cores = spec.cores;
+        dr.core_utilization = over(reps, [&](auto& r) { return db(r).busy_cores / cores; });
+        dr.throughput = over(reps, [&](auto& r) { return per_second(double(db(r).queries), r); });
+        dr.query_work = over(reps, [&](auto& r) { return ratio(db(r).work_sum, double(db(r).queries)); });
+        dr.query_wait = over(reps, [&](auto& r) { return ratio(db(r).wait_sum, double(db(r).queries)); });
+        dr.connections = over(reps, [&](auto& r) { return db(r).connections; });
+        dr.connections_max = over(reps, [&](auto& r) { return db(r).connections_max; });
+        dr.refused = over(reps, [&](auto& r) { return per_second(double(db(r).refused), r); });
+        for (const TableSpec& t : spec.tables)
+            dr.tables.push_back({t.name, {t.rows, std::max(0.0, t.rows + t.growth * m.run.duration)}});
+        dr.series_core_utilization = series(
+            [&](auto& r, std::size_t w) { return db(r).series_busy_cores[w] / cores; });
+        dr.series_connections = series([&](auto& r, std::size_t w) { return db(r).series_connections[w]; });
+        dr.series_throughput = series([&](auto& r, std::size_t w) {
+            return ratio(db(r).series_queries[w], window_width(r, w));
+        });
+        dr.peak_core_utilization = peak(dr.series_core_utilization);
+        track(rep, dr.name, "cores", dr.series_core_utilization, dr.core_utilization.mean);
+        rep.databases.push_back(std::move(dr));
+    }
+    for (std::size_t c = 0; c < m.caches.size(); ++c) {
+        CacheReport cr;
+        cr.name = m.caches[c].name;
+        cr.cores = m.caches[c].cores;
+        auto ca = [c](const ReplicationResult& r) -> const CacheResult& { return r.caches[c]; };
+        cr.utilization = over(reps, [&](auto& r) { return ca(r).busy / double(cr.cores); });
+        cr.gets = over(reps, [&](auto& r) { return per_second(double(ca(r).gets), r); });
+        cr.hit_ratio = over(reps, [&](auto& r) { return ratio(double(ca(r).hits), double(ca(r).gets)); });
+        cr.coalesced = over(reps, [&](auto& r) { return per_second(double(ca(r).coalesced), r); });
+        cr.evictions = over(reps, [&](auto& r) { return per_second(double(ca(r).evictions), r); });
+        cr.expirations = over(reps, [&](auto& r) { return per_second(double(ca(r).expirations), r); });
+        cr.series_hit_ratio = series([&](auto& r, std::size_t w) { return ca(r).series_hit_ratio[w]; });
+        cr.series_gets = series([&](auto& r, std::size_t w) {
+            return ratio(ca(r).series_gets[w], window_width(r, w));
+        });
+        rep.caches.push_back(std::move(cr));
+    }
+    for (std::size_t x = 0; x < m.externals.size(); ++x) {
+        ExternalReport xr;
+        xr.name = m.externals[x].name;
+        auto ex = [x](const ReplicationResult& r) -> const ExternalResult& { return r.externals[x]; };
+        xr.calls = over(reps, [&](auto& r) { return per_second(double(ex(r).calls), r); });
+        xr.error_rate = over(reps, [&](auto& r) {
+            return ratio(double(ex(r).errors + ex(r).rate_limited), double(ex(r).calls));
+        });
+        xr.rate_limited = over(reps, [&](auto& r) { return per_second(double(ex(r).rate_limited), r); });
+        xr.latency = over(reps, [&](auto& r) { return ratio(ex(r).latency_sum, double(ex(r).calls)); });
+        xr.series_calls = series([&](auto& r, std::size_t w) {
+            return ratio(ex(r).series_calls[w], window_width(r, w));
+        });
+        xr.series_errors = series([&](auto& r, std::size_t w) {
+            return ratio(ex(r).series_errors[w], window_width(r, w));
+        });
+        rep.externals.push_back(std::move(xr));
+    }
 }
 
 }  // namespace
@@ -203,6 +340,8 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
             er.attribution[c] = over(reps, [&](auto& r) {
                 return ratio(ep(r).attribution[c], double(ep(r).completions));
             });
+        for (std::size_t c = 0; c < kComponents; ++c)
+            er.attribution_tail[c] = over(reps, [&](auto& r) { return tail_component(ep(r), c); });
         for (const ReplicationResult& r : reps) er.completions += ep(r).completions;
 
         auto series = [&](auto pick) { return mean_series(reps, windows, pick); };
@@ -271,34 +410,14 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.series_throughput = series([&](auto& r, std::size_t w) {
             return ratio(st(r).series.completions[w], window_width(r, w));
         });
-        for (double u : sr.series_worker_utilization)
-            if (u > sr.peak_worker_utilization) sr.peak_worker_utilization = u;
-        for (double u : sr.series_core_utilization)
-            if (u > sr.peak_core_utilization) sr.peak_core_utilization = u;
-        for (const auto& [util_series, resource] :
-             {std::pair{&sr.series_worker_utilization, "workers"},
-              std::pair{&sr.series_core_utilization, "cores"}}) {
-            Saturation sat{sr.name, resource, 0.0, 0, 0.0};
-            for (std::size_t w = 0; w < util_series->size(); ++w) {
-                if (!((*util_series)[w] >= kSaturated)) continue;
-                if (sat.windows++ == 0) {
-                    sat.first = w == 0 ? 0.0 : rep.window_end[w - 1];
-                    // Busy over more of the window: it saturated earlier in it.
-                    sat.onset = w == 0 ? 1.0 : (*util_series)[w - 1];
-                }
-            }
-            if (sat.windows > 0) rep.saturated.push_back(sat);
-        }
-        for (const auto& [util, resource] : {std::pair{sr.worker_utilization.mean, "workers"},
-                                             std::pair{sr.core_utilization.mean, "cores"}}) {
-            if (util > rep.busiest_utilization || rep.busiest_station.empty()) {
-                rep.busiest_utilization = util;
-                rep.busiest_station = sr.name;
-                rep.busiest_resource = resource;
-            }
-        }
+        sr.peak_worker_utilization = peak(sr.series_worker_utilization);
+        sr.peak_core_utilization = peak(sr.series_core_utilization);
+        track(rep, sr.name, "workers", sr.series_worker_utilization, sr.worker_utilization.mean);
+        track(rep, sr.name, "cores", sr.series_core_utilization, sr.core_utilization.mean);
         rep.stations.push_back(std::move(sr));
     }
+
+    merge_data_tier(cm, reps, windows, rep);
 
     std::stable_sort(rep.saturated.begin(), rep.saturated.end(),
                      [](const Saturation& a, const Saturation& b) {

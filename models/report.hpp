@@ -33,6 +33,7 @@ struct EndpointReport {
     std::array<Estimate, kCauses> errors_by_cause;  // per second
     LatencyReport latency;
     std::array<Estimate, kComponents> attribution;  // mean seconds per request
+    std::array<Estimate, kComponents> attribution_tail;  // the same, requests above the p99
     std::uint64_t completions = 0;                  // summed over replications
     // Per-window means over replications.
     std::vector<double> series_arrival_rate, series_throughput, series_error_rate, series_p50,
@@ -68,13 +69,71 @@ struct StationReport {
         series_throughput;
 };
 
+/// One service's connection pool to one database, over all its replicas.
+struct PoolReport {
+    std::string name;  // "service->database"
+    std::string service, database;
+    std::uint32_t size = 0;  // per replica; 0 = no pool
+    std::uint32_t replicas = 0;
+    Estimate utilization;  // connections in use / (size x replicas)
+    Estimate in_use;       // mean connections in use
+    Estimate waiting;      // mean tasks waiting for one
+    Estimate waiting_max;
+    Estimate wait;        // mean seconds to acquire, per acquisition
+    Estimate acquires;    // per second
+    Estimate timeouts;    // per second
+    Estimate refused;     // per second: too many connections
+    Estimate opened;      // connections held open at the end
+    double peak_utilization = 0.0;
+    std::vector<double> series_utilization, series_waiting;
+};
+
+/// One database, merged over replications.
+struct DatabaseReport {
+    std::string name;
+    std::uint32_t cores = 0, max_connections = 0;
+    Estimate core_utilization;
+    Estimate throughput;   // queries per second
+    Estimate query_work;   // mean CPU seconds per query
+    Estimate query_wait;   // mean seconds queued for cores per query
+    Estimate connections;  // mean open connections
+    Estimate connections_max;
+    Estimate refused;  // connection attempts refused per second
+    double peak_core_utilization = 0.0;
+    std::vector<std::pair<std::string, std::pair<double, double>>> tables;  // rows at 0 and end
+    std::vector<double> series_core_utilization, series_connections, series_throughput;
+};
+
+/// One cache, merged over replications.
+struct CacheReport {
+    std::string name;
+    std::uint32_t cores = 0;
+    Estimate utilization;
+    Estimate gets;  // per second
+    Estimate hit_ratio;
+    Estimate coalesced;  // misses that waited for another request's fill, per second
+    Estimate evictions;  // per second
+    Estimate expirations;
+    std::vector<double> series_hit_ratio, series_gets;
+};
+
+/// One external dependency, merged over replications.
+struct ExternalReport {
+    std::string name;
+    Estimate calls;  // per second
+    Estimate error_rate;
+    Estimate rate_limited;  // per second
+    Estimate latency;       // mean seconds per call
+    std::vector<double> series_calls, series_errors;
+};
+
 /// A resource that was saturated (>= 99% busy over a whole window, averaged
 /// over replications). Listed in the order saturation began: under a spike
 /// the first one is usually the cause and the later ones its backpressure
 /// (callers whose workers are held waiting on it).
 struct Saturation {
     std::string station;
-    std::string resource;  // "workers" or "cores"
+    std::string resource;  // "workers", "cores", "connections" or "servers"
     double first = 0.0;    // start of the first saturated window, s
     std::uint32_t windows = 0;
     double onset = 0.0;  // utilisation in the window before: orders ties in `first`
@@ -105,6 +164,10 @@ struct Report {
     std::vector<EndpointReport> endpoints;
     std::vector<StationReport> stations;
     std::vector<SourceReport> sources;
+    std::vector<PoolReport> pools;
+    std::vector<DatabaseReport> databases;
+    std::vector<CacheReport> caches;
+    std::vector<ExternalReport> externals;
     std::vector<SloVerdict> slos;
     std::vector<Saturation> saturated;
     std::string busiest_station;

@@ -96,6 +96,10 @@ std::string to_json(const Report& r) {
         for (std::size_t c = 0; c < kComponents; ++c)
             put(w, component_name(static_cast<Component>(c)), e.attribution[c]);
         w.end_object();
+        w.key("attribution_tail").begin_object();
+        for (std::size_t c = 0; c < kComponents; ++c)
+            put(w, component_name(static_cast<Component>(c)), e.attribution_tail[c]);
+        w.end_object();
         w.end_object();
     }
     w.end_array();
@@ -136,6 +140,82 @@ std::string to_json(const Report& r) {
     }
     w.end_array();
 
+    w.key("pools").begin_array();
+    for (const PoolReport& p : r.pools) {
+        w.begin_object();
+        w.key("name").value(p.name);
+        w.key("service").value(p.service);
+        w.key("database").value(p.database);
+        w.key("size").value(p.size);
+        w.key("replicas").value(p.replicas);
+        put(w, "utilization", p.utilization);
+        put(w, "in_use", p.in_use);
+        put(w, "waiting", p.waiting);
+        put(w, "waiting_max", p.waiting_max);
+        put(w, "wait", p.wait);
+        put(w, "acquires", p.acquires);
+        put(w, "timeouts", p.timeouts);
+        put(w, "refused", p.refused);
+        put(w, "opened", p.opened);
+        w.key("peak_utilization").value(p.peak_utilization);
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("databases").begin_array();
+    for (const DatabaseReport& d : r.databases) {
+        w.begin_object();
+        w.key("name").value(d.name);
+        w.key("cores").value(d.cores);
+        w.key("max_connections").value(d.max_connections);
+        put(w, "core_utilization", d.core_utilization);
+        put(w, "throughput", d.throughput);
+        put(w, "query_work", d.query_work);
+        put(w, "query_wait", d.query_wait);
+        put(w, "connections", d.connections);
+        put(w, "connections_max", d.connections_max);
+        put(w, "refused", d.refused);
+        w.key("peak_core_utilization").value(d.peak_core_utilization);
+        w.key("tables").begin_array();
+        for (const auto& [name, rows] : d.tables) {
+            w.begin_object();
+            w.key("name").value(name);
+            w.key("rows_start").value(rows.first);
+            w.key("rows_end").value(rows.second);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("caches").begin_array();
+    for (const CacheReport& c : r.caches) {
+        w.begin_object();
+        w.key("name").value(c.name);
+        w.key("cores").value(c.cores);
+        put(w, "utilization", c.utilization);
+        put(w, "gets", c.gets);
+        put(w, "hit_ratio", c.hit_ratio);
+        put(w, "coalesced", c.coalesced);
+        put(w, "evictions", c.evictions);
+        put(w, "expirations", c.expirations);
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("externals").begin_array();
+    for (const ExternalReport& x : r.externals) {
+        w.begin_object();
+        w.key("name").value(x.name);
+        put(w, "calls", x.calls);
+        put(w, "error_rate", x.error_rate);
+        put(w, "rate_limited", x.rate_limited);
+        put(w, "latency", x.latency);
+        w.end_object();
+    }
+    w.end_array();
+
     w.key("timeseries").begin_object();
     w.key("window_end").numbers(r.window_end);
     w.key("endpoints").begin_object();
@@ -156,6 +236,39 @@ std::string to_json(const Report& r) {
         w.key("worker_utilization").numbers(s.series_worker_utilization);
         w.key("core_utilization").numbers(s.series_core_utilization);
         w.key("throughput").numbers(s.series_throughput);
+        w.end_object();
+    }
+    w.end_object();
+    w.key("pools").begin_object();
+    for (const PoolReport& p : r.pools) {
+        w.key(p.name).begin_object();
+        w.key("utilization").numbers(p.series_utilization);
+        w.key("waiting").numbers(p.series_waiting);
+        w.end_object();
+    }
+    w.end_object();
+    w.key("databases").begin_object();
+    for (const DatabaseReport& d : r.databases) {
+        w.key(d.name).begin_object();
+        w.key("core_utilization").numbers(d.series_core_utilization);
+        w.key("connections").numbers(d.series_connections);
+        w.key("throughput").numbers(d.series_throughput);
+        w.end_object();
+    }
+    w.end_object();
+    w.key("caches").begin_object();
+    for (const CacheReport& c : r.caches) {
+        w.key(c.name).begin_object();
+        w.key("hit_ratio").numbers(c.series_hit_ratio);
+        w.key("gets").numbers(c.series_gets);
+        w.end_object();
+    }
+    w.end_object();
+    w.key("externals").begin_object();
+    for (const ExternalReport& x : r.externals) {
+        w.key(x.name).begin_object();
+        w.key("calls").numbers(x.series_calls);
+        w.key("errors").numbers(x.series_errors);
         w.end_object();
     }
     w.end_object();

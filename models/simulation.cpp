@@ -59,6 +59,16 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         for (std::uint32_t r = 0; r < spec.replicas; ++r) {
             Replica rep;
             rep.service = s;
+            rep.first_pool = static_cast<std::uint32_t>(pools_.size());
+            for (std::uint32_t k = 0; k < model.pool_count[s]; ++k) {
+                const CompiledPool& cp = model.pools[model.first_pool[s] + k];
+                ConnectionPool pool;
+                pool.database = cp.database;
+                pool.size = cp.size;
+                pool.acquire_timeout = cp.acquire_timeout;
+                pools_.push_back(std::move(pool));
+                pool_index_.push_back(model.first_pool[s] + k);
+            }
             rep.free_workers = spec.workers;
             rep.queue.configure(spec.queue, model.priority_classes);
             rep.cpu.configure(cpu_mode(spec), spec.cores,
@@ -71,6 +81,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     live_.resize(model.endpoints.size());
     out_.stations.resize(md.services.size());
     out_.sources.resize(md.sources.size());
+    init_data_tier(replication);
 
     for (std::uint32_t s = 0; s < md.sources.size(); ++s) {
         const SourceSpec& src = md.sources[s];
@@ -122,6 +133,7 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
         st.waiting = svc.waiting.run.mean(stop_time);
         st.waiting_max = svc.waiting.run.max();
     }
+    data_results(stop_time);
     return std::move(out_);
 }
 
@@ -165,6 +177,45 @@ void Simulation::dispatch(const Event& e) {
             return;
         case kWarmupEnd:
             on_warmup_end();
+            return;
+        case kDbCpuDone: {
+            const std::uint32_t db = prog_.queries[prog_.code[tasks_[e.arg].pc].a].database;
+            const std::uint32_t before = databases_[db].cpu.busy();
+            databases_[db].cpu.finish_fcfs(cal_, now_);
+            db_cpu_changed(db, before);
+            on_query_done(e.arg);
+            return;
+        }
+        case kDbPsDone: {
+            const std::uint32_t before = databases_[e.arg].cpu.busy();
+            const std::uint32_t task = databases_[e.arg].cpu.finish_sharing(cal_, now_);
+            db_cpu_changed(e.arg, before);
+            on_query_done(task);
+            return;
+        }
+        case kConnectDone:
+            on_connect_done(e.arg);
+            return;
+        case kPoolTimeout:
+            on_pool_timeout(e.arg);
+            return;
+        case kCacheCpuDone: {
+            const std::uint32_t c = prog_.cache_ops[prog_.code[tasks_[e.arg].pc].a].cache;
+            const std::uint32_t before = caches_[c].cpu.busy();
+            caches_[c].cpu.finish_fcfs(cal_, now_);
+            cache_cpu_changed(c, before);
+            on_cache_done(e.arg);
+            return;
+        }
+        case kCachePsDone: {
+            const std::uint32_t before = caches_[e.arg].cpu.busy();
+            const std::uint32_t task = caches_[e.arg].cpu.finish_sharing(cal_, now_);
+            cache_cpu_changed(e.arg, before);
+            on_cache_done(task);
+            return;
+        }
+        case kExternalDone:
+            on_external_done(e.arg);
             return;
         default:
             return;
@@ -234,6 +285,7 @@ std::uint32_t Simulation::spawn(std::uint32_t parent) {
     child.parent = parent;
     child.parent_gen = tasks_.generation(parent);
     child.parent_wait = p.wait_id;
+    child.txn = p.held != kNone ? p.held : p.txn;
     return c;
 }
 
@@ -421,6 +473,24 @@ void Simulation::step(std::uint32_t task) {
             case Op::Jump:
                 t.pc = in.a;
                 continue;
+            case Op::Query:
+                query_start(task);
+                return;
+            case Op::Transaction:
+                transaction_start(task);
+                return;
+            case Op::Commit:
+                commit(task);
+                continue;
+            case Op::CacheGet:
+                cache_get(task);
+                return;
+            case Op::CacheSet:
+                cache_set(task);
+                return;
+            case Op::External:
+                external_call(task);
+                return;
             case Op::End:
                 if (t.counter > 1) {
                     --t.counter;
@@ -436,6 +506,7 @@ void Simulation::step(std::uint32_t task) {
 void Simulation::finish(std::uint32_t task) {
     Task& t = tasks_[task];
     if (t.holds_worker) release_worker(t.replica);
+    if (t.held != kNone) release_held(task);
     if (t.endpoint != kNone) {
         EndpointLive& live = live_[t.endpoint];
         const double latency = now_ - t.start;
@@ -446,12 +517,22 @@ void Simulation::finish(std::uint32_t task) {
             ++er.completions;
             er.latency.record(latency);
             for (std::size_t c = 0; c < kComponents; ++c) er.attribution[c] += t.attr[c];
+            if (er.band_count.empty()) {
+                er.band_count.assign(EndpointResult::kBands, 0);
+                er.band_attribution.assign(EndpointResult::kBands, {});
+            }
+            const std::uint32_t band = EndpointResult::band_of(latency);
+            ++er.band_count[band];
+            for (std::size_t c = 0; c < kComponents; ++c)
+                er.band_attribution[band][c] += t.attr[c];
         }
     }
     complete(task, true, ErrorCause::QueueFull);
 }
 
 void Simulation::fail(std::uint32_t task, ErrorCause cause) {
+    if (tasks_[task].held != kNone) release_held(task);
+    if (tasks_[task].leads_flight) end_flight(task, false, cause);
     Task& t = tasks_[task];
     if (t.holds_worker) release_worker(t.replica);
     if (t.endpoint != kNone) {
@@ -532,6 +613,7 @@ void Simulation::on_window() {
         ss.completions.push_back(static_cast<double>(svc.window_completions));
         svc.window_completions = 0;
     }
+    data_window(w);
     window_start_ = now_;
     const double next = now_ + m_.model.run.window;
     if (now_ < end_) cal_.schedule(std::min(next, end_), kWindow, 0);
@@ -539,10 +621,8 @@ void Simulation::on_window() {
 
 void Simulation::on_warmup_end() {
     for (Service& svc : services_)
-        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores}) {
-            g->window_base -= g->run.integral(now_);  // the window keeps its part so far
-            g->run.reset(now_, g->run.value());
-        }
+        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores}) g->restart(now_);
+    data_warmup_end();
 }
 
 }  // namespace capsim

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/arena.hpp"
@@ -11,10 +12,13 @@
 #include "engine/histogram.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/random.hpp"
-#include "engine/time_weighted.hpp"
+#include "engine/zipf.hpp"
 #include "models/arrival_process.hpp"
+#include "models/cache_store.hpp"
 #include "models/compiled_model.hpp"
+#include "models/connection_pool.hpp"
 #include "models/cpu_scheduler.hpp"
+#include "models/gauge.hpp"
 #include "models/error_cause.hpp"
 #include "models/replication_result.hpp"
 #include "models/task.hpp"
@@ -37,25 +41,11 @@ class Simulation {
   private:
     struct Replica {
         std::uint32_t service = 0;
+        std::uint32_t first_pool = 0;  // its pools, in the service's slot order
         std::uint32_t free_workers = 0;
         std::uint32_t outstanding = 0;  // queued + holding a worker
         WaitQueue queue;
         CpuScheduler cpu;
-    };
-
-    // A time-averaged quantity. Windows read it through integral
-    // snapshots: `window_base` is the integral at the window's start
-    // (shifted when the warm-up resets the run's accumulator).
-    struct Gauge {
-        TimeWeighted run;
-        double window_base = 0.0;
-        void add(double now, double delta) { run.add(now, delta); }
-        double window_mean(double now, double width) {
-            const double integral = run.integral(now);
-            const double mean = width > 0.0 ? (integral - window_base) / width : run.value();
-            window_base = integral;
-            return mean;
-        }
     };
 
     struct Service {
@@ -68,6 +58,36 @@ class Simulation {
         Gauge busy_cores;
         Gauge waiting;
         std::uint64_t window_completions = 0;
+    };
+
+    struct Database {
+        CpuScheduler cpu;
+        std::uint32_t open = 0;  // connections open now
+        Gauge busy_cores;
+        Gauge connections;
+        Rng connect_rng;
+        std::uint64_t window_queries = 0;
+    };
+
+    // Tasks parked behind another task's fill of the same key (single-flight).
+    struct Flight {
+        std::vector<PoolWaiter> waiters;
+    };
+
+    struct Cache {
+        CpuScheduler cpu;
+        CacheStore store;
+        ZipfSampler keys;
+        Gauge busy;
+        std::unordered_map<std::uint64_t, Flight> flights;
+        std::uint64_t window_gets = 0, window_hits = 0;
+        std::uint64_t evictions_base = 0, expirations_base = 0;  // at the end of warm-up
+    };
+
+    struct External {
+        double tokens = 0.0;
+        double refilled = 0.0;  // when `tokens` was last topped up
+        std::uint64_t window_calls = 0, window_errors = 0;
     };
 
     struct EndpointLive {
@@ -96,6 +116,35 @@ class Simulation {
     void complete(std::uint32_t task, bool ok, ErrorCause cause);
     void drain();
     void cpu_changed(std::uint32_t replica, std::uint32_t busy_before);
+
+    // The data tier (simulation_data.cpp).
+    void init_data_tier(std::uint32_t replication);
+    std::uint32_t pool_of(const Task& t) const;
+    void query_start(std::uint32_t task);
+    void transaction_start(std::uint32_t task);
+    void commit(std::uint32_t task);
+    void acquire(std::uint32_t task, std::uint32_t pool);
+    void take(std::uint32_t task, std::uint32_t pool);
+    void open_connection(std::uint32_t task, std::uint32_t pool);
+    void connected(std::uint32_t task);
+    void release_connection(std::uint32_t pool, bool opened);
+    void on_connect_done(std::uint32_t task);
+    void on_pool_timeout(std::uint32_t task);
+    void send_query(std::uint32_t task);
+    void on_query_done(std::uint32_t task);
+    void db_cpu_changed(std::uint32_t db, std::uint32_t busy_before);
+    void cache_get(std::uint32_t task);
+    void cache_set(std::uint32_t task);
+    void cache_submit(std::uint32_t task, std::uint32_t cache);
+    void on_cache_done(std::uint32_t task);
+    void cache_cpu_changed(std::uint32_t cache, std::uint32_t busy_before);
+    void end_flight(std::uint32_t task, bool ok, ErrorCause cause);
+    void external_call(std::uint32_t task);
+    void on_external_done(std::uint32_t task);
+    void release_held(std::uint32_t task);
+    void data_window(double width);
+    void data_warmup_end();
+    void data_results(double stop_time);
     bool measuring(double since) const { return since >= warmup_; }
 
     const CompiledModel& m_;
@@ -106,6 +155,11 @@ class Simulation {
     Ring<std::uint32_t> ready_;
     std::vector<Replica> replicas_;
     std::vector<Service> services_;
+    std::vector<ConnectionPool> pools_;      // per replica, per pool slot
+    std::vector<std::uint32_t> pool_index_;  // each one's CompiledPool
+    std::vector<Database> databases_;
+    std::vector<Cache> caches_;
+    std::vector<External> externals_;
     std::vector<Rng> streams_;  // one per program stream
     std::vector<ArrivalProcess> arrivals_;
     std::vector<Rng> arrival_rng_;

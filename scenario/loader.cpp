@@ -9,6 +9,7 @@
 #include "scenario/overrides.hpp"
 #include "scenario/table_loader.hpp"
 #include "scenario/toml.hpp"
+#include "scenario/topology_check.hpp"
 
 namespace capsim::scenario {
 
@@ -16,11 +17,14 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kTopKeys = {"name", "description", "run", "services", "traffic", "slo"};
+const Words kTopKeys = {"name",      "description", "run",       "services", "databases",
+                        "caches",    "externals",   "traffic",   "slo"};
 const Words kRunKeys = {"duration", "warmup", "seed", "replications", "window", "max_in_flight"};
 const Words kServiceKeys = {"replicas", "workers",          "cores",    "cpu",
-                            "queue",    "queue_discipline", "balancer", "endpoints"};
-const Words kStepKinds = {"cpu", "delay", "call", "forward", "loop", "parallel", "branch"};
+                            "queue",    "queue_discipline", "balancer", "endpoints",
+                            "pools"};
+const Words kStepKinds = {"cpu",    "delay", "call",  "forward",    "loop",
+                          "parallel", "branch", "query", "transaction", "cache"};
 // Compiled programs stay small enough to build instantly and fit in cache;
 // nested fan-outs multiply, so the limit is on the expanded size.
 constexpr std::size_t kMaxExpandedSteps = 100000;
@@ -34,6 +38,7 @@ class Loader {
         rd_.check_keys(root, "", kTopKeys);
         if (auto n = rd_.string(root, "", "name")) m_.name = *n;
         if (const auto* run = table(root, "", "run")) load_run(*run);
+        load_data_tier(rd_, root, m_);
         const toml::table* services = table(root, "", "services");
         if (!services || services->empty())
             rd_.error(services ? services : nullptr, "services",
@@ -44,6 +49,7 @@ class Loader {
         load_traffic(rd_, root, m_, refs_);
         if (const toml::node* slo = root.get("slo")) load_slos(*slo);
         check_references();
+        check_data_references(rd_, m_, data_refs_);
     }
 
   private:
@@ -144,6 +150,7 @@ class Loader {
                                           {"least_outstanding", BalancerKind::LeastOutstanding},
                                           {"power_of_two", BalancerKind::PowerOfTwo}}))
             s.balancer = *v;
+        load_pools(rd_, *t, s, data_refs_);
         const toml::table* eps = table(*t, p, "endpoints");
         if (!eps || eps->empty()) {
             rd_.error(eps ? eps : &node, p + ".endpoints", "a service needs at least one endpoint",
@@ -270,6 +277,13 @@ class Loader {
             --nested_;
         } else if (kind == "parallel") {
             if (!parallel(*t, path, s)) return std::nullopt;
+        } else if (kind == "query" || kind == "transaction" || kind == "cache") {
+            ++nested_;
+            const bool ok = load_data_step(
+                rd_, *t, path, kind, s, data_refs_,
+                [this](const toml::node& n, const std::string& p) { return block(n, p); });
+            --nested_;
+            if (!ok) return std::nullopt;
         } else {
             if (!branch(*t, path, s)) return std::nullopt;
         }
@@ -460,6 +474,7 @@ class Loader {
         for (const ServiceSpec& s : m_.services)
             for (const EndpointSpec& e : s.endpoints) names.push_back(s.name + "." + e.name);
         for (const Reference& r : refs_) {
+            if (r.path.ends_with(".call") && is_external(m_, r.target)) continue;
             bool found = false;
             for (const std::string& n : names) found = found || n == r.target;
             if (found) continue;
@@ -477,6 +492,7 @@ class Loader {
     TableReader& rd_;
     Model& m_;
     std::vector<Reference> refs_;
+    std::vector<DataReference> data_refs_;
     int nested_ = 0;  // depth of loop bodies and parallel arms being read
 };
 
@@ -487,6 +503,9 @@ LoadResult validate(TableReader& rd, toml::table root, const std::vector<std::st
     Model model;
     model.name = default_name;
     if (!has_errors(rd.diagnostics())) Loader(rd, model).load(root);
+    // The graph is checked once every name resolves: a cycle is refused
+    // before anything runs.
+    if (!has_errors(rd.diagnostics())) check_topology(rd, root, model);
     out.diagnostics = std::move(rd.diagnostics());
     if (!has_errors(out.diagnostics)) out.model = std::move(model);
     return out;

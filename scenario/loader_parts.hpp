@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,39 @@ struct Reference {
     std::string path;
     std::string target;  // "service.endpoint"
 };
+
+/// A name of a database, table ("database.table") or cache, checked once
+/// the whole file is read.
+struct DataReference {
+    enum Kind { Database, Table, Cache };
+    const toml::node* node;
+    std::string path;
+    std::string target;
+    Kind kind;
+};
+
+/// Reads a nested block of steps (the loader's own reader, so nesting
+/// rules and limits apply inside data-tier steps too).
+using BlockReader = std::function<BlockSpec(const toml::node&, const std::string&)>;
+
+/// Read [databases.*], [caches.*] and [externals.*].
+void load_data_tier(TableReader& rd, const toml::table& root, Model& model);
+
+/// Read a service's [services.NAME.pools.DATABASE] tables.
+void load_pools(TableReader& rd, const toml::table& service, ServiceSpec& s,
+                std::vector<DataReference>& refs);
+
+/// Read a query, transaction or cache step (`kind`); false if it is unusable.
+bool load_data_step(TableReader& rd, const toml::table& t, const std::string& path,
+                    const std::string& kind, StepSpec& s, std::vector<DataReference>& refs,
+                    const BlockReader& block);
+
+/// True when `name` is an external dependency (a call target that is not an endpoint).
+bool is_external(const Model& m, const std::string& name);
+
+/// Report references to databases, tables and caches that do not exist.
+void check_data_references(TableReader& rd, const Model& m,
+                           const std::vector<DataReference>& refs);
 
 /// Read [traffic.*] into sources; endpoint names go to `refs` for checking.
 void load_traffic(TableReader& rd, const toml::table& root, Model& model,

@@ -5,55 +5,11 @@
 #include <optional>
 #include <variant>
 
+#include "scenario/key_path.hpp"
+
 namespace capsim::scenario {
 
 namespace {
-
-using Segment = std::variant<std::string, std::size_t>;
-
-// Split a.b."c.d"[2].e into segments; nullopt when malformed.
-std::optional<std::vector<Segment>> split_path(const std::string& path) {
-    std::vector<Segment> out;
-    std::size_t i = 0;
-    const std::size_t n = path.size();
-    bool need_key = true;
-    while (i < n) {
-        if (path[i] == '[') {
-            const std::size_t close = path.find(']', i);
-            if (close == std::string::npos || close == i + 1) return std::nullopt;
-            std::size_t idx = 0;
-            for (std::size_t k = i + 1; k < close; ++k) {
-                if (path[k] < '0' || path[k] > '9' || idx > 1000000) return std::nullopt;
-                idx = idx * 10 + static_cast<std::size_t>(path[k] - '0');
-            }
-            out.emplace_back(idx);
-            i = close + 1;
-            need_key = false;
-            continue;
-        }
-        if (path[i] == '.') {
-            if (need_key) return std::nullopt;
-            ++i;
-            need_key = true;
-            continue;
-        }
-        if (!need_key) return std::nullopt;
-        std::string key;
-        if (path[i] == '"') {
-            const std::size_t close = path.find('"', i + 1);
-            if (close == std::string::npos) return std::nullopt;
-            key = path.substr(i + 1, close - i - 1);
-            i = close + 1;
-        } else {
-            while (i < n && path[i] != '.' && path[i] != '[') key += path[i++];
-        }
-        if (key.empty()) return std::nullopt;
-        out.emplace_back(key);
-        need_key = false;
-    }
-    if (need_key) return std::nullopt;
-    return out;
-}
 
 // The value as TOML, or as a plain string when it is not TOML. Either way
 // it is parsed with the override itself as its source name, which is how
@@ -95,7 +51,7 @@ void apply_overrides(TableReader& rd, toml::table& root,
         }
         const std::string path = o.substr(0, eq);
         d.path = path;
-        const auto segs = split_path(path);
+        const auto segs = split_key_path(path);
         if (!segs || !std::holds_alternative<std::string>(segs->front())) {
             d.message = "malformed key path \"" + path + "\"";
             d.expected = expected;
@@ -106,7 +62,7 @@ void apply_overrides(TableReader& rd, toml::table& root,
         toml::node* cur = &root;
         bool ok = true;
         for (std::size_t k = 0; k + 1 < segs->size() && ok; ++k) {
-            const Segment& s = (*segs)[k];
+            const KeySegment& s = (*segs)[k];
             if (const auto* key = std::get_if<std::string>(&s)) {
                 auto* t = cur->as_table();
                 if (!t) {
@@ -132,7 +88,7 @@ void apply_overrides(TableReader& rd, toml::table& root,
             }
         }
         if (ok) {
-            const Segment& last = segs->back();
+            const KeySegment& last = segs->back();
             toml::node* v = value.get("v");
             if (const auto* key = std::get_if<std::string>(&last)) {
                 if (auto* t = cur->as_table())

@@ -189,6 +189,26 @@ void check_well_formed(const CompiledModel& cm) {
                 REQUIRE(in.stream < cm.program.streams.size());
                 todo.push_back(pc + 1);
                 break;
+            case Op::Query:
+                REQUIRE(in.a < cm.program.queries.size());
+                todo.push_back(pc + 1);
+                break;
+            case Op::Transaction:
+                REQUIRE(code[pc + 1].op == Op::Commit);
+                todo.push_back(in.b);
+                todo.push_back(pc + 1);
+                break;
+            case Op::CacheGet:
+                REQUIRE(code[pc + 1].op == Op::CacheSet);
+                REQUIRE(in.a < cm.program.cache_ops.size());
+                todo.push_back(in.b);
+                todo.push_back(pc + 1);
+                break;
+            case Op::Commit:
+            case Op::CacheSet:
+            case Op::External:
+                todo.push_back(pc + 1);
+                break;
         }
     }
 }

@@ -1,0 +1,390 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+#include "analysis/analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "analysis/queueing.hpp"
+#include "models/rate_shape.hpp"
+
+namespace capsim::analysis {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The rate a source offers on average over the measured window, which is
+// what the report's arrival rates measure.
+double window_rate(const SourceSpec& s, double from, double to) {
+    const double span = to - from;
+    if (s.kind == SourceKind::Trace) {
+        const auto n = std::count_if(s.timestamps.begin(), s.timestamps.end(),
+                                     [&](double t) { return t >= from && t <= to; });
+        return span > 0.0 ? static_cast<double>(n) / span : 0.0;
+    }
+    if (s.shape.kind == RateShape::Kind::Mmpp || span <= 0.0) return s.shape.mean_rate(to);
+    const Intensity in(s.shape);
+    return (in.cumulative(to) - in.cumulative(from)) / span;
+}
+
+// The highest instantaneous rate in the window (a trace: its busiest
+// time-series window).
+double peak_rate(const SourceSpec& s, double from, double to, double window) {
+    if (s.kind == SourceKind::Trace) {
+        const double w = window > 0.0 ? window : std::max(to - from, 1e-9);
+        double best = 0.0;
+        std::size_t lo = 0;
+        for (std::size_t hi = 0; hi < s.timestamps.size(); ++hi) {
+            while (s.timestamps[hi] - s.timestamps[lo] >= w) ++lo;
+            if (s.timestamps[hi] >= from && s.timestamps[hi] <= to)
+                best = std::max(best, static_cast<double>(hi - lo + 1) / w);
+        }
+        return best;
+    }
+    const RateShape& r = s.shape;
+    switch (r.kind) {
+        case RateShape::Kind::Sinusoid:
+            return r.mean + std::fabs(r.amplitude);
+        case RateShape::Kind::Mmpp:
+            return std::max(r.mmpp_rate[0], r.mmpp_rate[1]);
+        case RateShape::Kind::Piecewise:
+            break;
+    }
+    // Piecewise-linear: the maximum is at a knot or at an end of the window.
+    double best = std::max(r.at(from), r.at(to));
+    for (std::size_t i = 0; i < r.t.size(); ++i)
+        if (r.period > 0.0 || (r.t[i] >= from && r.t[i] <= to)) best = std::max(best, r.rate[i]);
+    return best;
+}
+
+class Analyzer {
+  public:
+    explicit Analyzer(const CompiledModel& cm) : cm_(cm), m_(cm.model) {}
+
+    Analysis run() {
+        a_.demands = build_demands(cm_);
+        a_.notes = a_.demands.notes;
+        zero_ = critical_path(a_.demands);
+        sources();
+        closed();
+        load();
+        if (a_.method != Method::Saturated) {
+            if (a_.mva)
+                closed_estimates();
+            else
+                open_estimates();
+        }
+        finish();
+        return std::move(a_);
+    }
+
+  private:
+    const Demands& d() const { return a_.demands; }
+    std::size_t resources() const { return d().resources.size(); }
+
+    void sources() {
+        const double from = m_.run.warmup, to = m_.run.duration;
+        for (std::size_t s = 0; s < m_.sources.size(); ++s) {
+            const SourceSpec& spec = m_.sources[s];
+            SourceLoad l;
+            l.name = spec.name;
+            l.kind = spec.kind;
+            l.demand.assign(resources(), 0.0);
+            for (const auto& [e, p] : d().sources[s].entries) {
+                const std::vector<double> de = d().demand(e, zero_.hold);
+                for (std::size_t k = 0; k < resources(); ++k) l.demand[k] += p * de[k];
+                l.response0 += p * zero_.response[e];
+            }
+            if (spec.kind == SourceKind::Closed) {
+                l.users = spec.users;
+                l.think = spec.think.mean();
+                l.rate = l.peak_rate = kNaN;
+            } else {
+                l.rate = window_rate(spec, from, to);
+                l.peak_rate = peak_rate(spec, from, to, m_.run.window);
+            }
+            a_.sources.push_back(std::move(l));
+        }
+    }
+
+    // Busy servers per resource from the open sources.
+    std::vector<double> open_load(bool peak) const {
+        std::vector<double> load(resources(), 0.0);
+        for (const SourceLoad& s : a_.sources) {
+            if (s.kind == SourceKind::Closed) continue;
+            const double rate = peak ? s.peak_rate : s.rate;
+            for (std::size_t k = 0; k < resources(); ++k) load[k] += rate * s.demand[k];
+        }
+        return load;
+    }
+
+    // The closed sources as one class: their users together, demands and
+    // think times weighted by users.
+    void closed() {
+        std::uint32_t users = 0;
+        for (const SourceLoad& s : a_.sources)
+            if (s.kind == SourceKind::Closed) users += s.users;
+        if (users == 0) return;
+        closed_demand_.assign(resources(), 0.0);
+        double think = 0.0, r0 = 0.0;
+        for (const SourceLoad& s : a_.sources) {
+            if (s.kind != SourceKind::Closed) continue;
+            const double w = static_cast<double>(s.users) / users;
+            for (std::size_t k = 0; k < resources(); ++k) closed_demand_[k] += w * s.demand[k];
+            think += w * s.think;
+            r0 += w * s.response0;
+        }
+        std::size_t closed_sources = 0;
+        for (const SourceLoad& s : a_.sources) closed_sources += s.kind == SourceKind::Closed;
+        if (closed_sources > 1)
+            a_.notes.push_back(
+                "several closed sources are solved as one class (their users pooled, demands and "
+                "think times weighted by users)");
+
+        const std::vector<double> open = open_load(false);
+        // The capacity the open load leaves, and the bottleneck law on it.
+        double x_cap = kInf;
+        std::uint32_t capped_by = 0;
+        for (std::size_t k = 0; k < resources(); ++k) {
+            const double left = d().resources[k].capacity() - open[k];
+            if (closed_demand_[k] <= 0.0) continue;
+            const double x = left > 0.0 ? left / closed_demand_[k] : 0.0;
+            if (x < x_cap) {
+                x_cap = x;
+                capped_by = static_cast<std::uint32_t>(k);
+            }
+        }
+        if (!(x_cap > 0.0)) {
+            a_.method = Method::Saturated;
+            return;
+        }
+        // Queueing stations: each service's cores, as many servers per
+        // replica as can compute at once (a worker computes on one core at a
+        // time), the open load's share of each server taken away.
+        double queueing = 0.0;
+        for (std::size_t k = 0; k < resources(); ++k) {
+            const Resource& r = d().resources[k];
+            if (r.kind != ResourceKind::Cores || closed_demand_[k] <= 0.0) continue;
+            const ServiceSpec& svc = m_.services[r.station_index];
+            const double u_open = open[k] / r.capacity();
+            const std::uint32_t servers = std::min(svc.cores, svc.workers);
+            a_.mva_stations.push_back(
+                MvaStation{closed_demand_[k] / (1.0 - u_open), servers, r.replicas});
+            a_.mva_resource.push_back(static_cast<std::uint32_t>(k));
+            queueing += closed_demand_[k];
+        }
+        // The rest of the no-contention response (delays, external calls,
+        // less what parallel arms overlap) is a delay centre.
+        const double delay = std::max(0.0, r0 - queueing);
+        a_.mva_stations.push_back(MvaStation{delay, 0, 1});
+        a_.mva_resource.push_back(kNoResource);
+        a_.closed = closed_bounds(users, think, r0, x_cap, a_.mva_stations);
+        a_.mva = mva(a_.mva_stations, think, users);
+        a_.method = Method::Closed;
+        closed_x_ = a_.mva->throughput;
+        if (closed_x_ > x_cap) {
+            // MVA knows the cores only; workers and rate limits cap it too.
+            closed_x_ = x_cap;
+            a_.notes.push_back("closed throughput capped by " + d().resources[capped_by].station +
+                               " " + d().resources[capped_by].kind_name() +
+                               " (a resource MVA does not model)");
+        }
+        for (SourceLoad& s : a_.sources)
+            if (s.kind == SourceKind::Closed)
+                s.rate = s.peak_rate = closed_x_ * static_cast<double>(s.users) / users;
+    }
+
+    void load() {
+        std::vector<double> mean = open_load(false), peak = open_load(true);
+        double offered = 0.0, peak_offered = 0.0;
+        for (const SourceLoad& s : a_.sources) {
+            if (s.kind == SourceKind::Closed) continue;
+            offered += s.rate;
+            peak_offered += s.peak_rate;
+        }
+        if (!closed_demand_.empty() && std::isfinite(closed_x_)) {
+            for (std::size_t k = 0; k < resources(); ++k) {
+                mean[k] += closed_x_ * closed_demand_[k];
+                peak[k] += closed_x_ * closed_demand_[k];
+            }
+            offered += closed_x_;
+            peak_offered += closed_x_;
+        }
+        a_.bottleneck = bottleneck_law(d().resources, mean, peak, offered, peak_offered);
+        // A closed workload saturates its bottleneck by design: at X = X_max
+        // it is full, not overloaded.
+        const double limit = a_.mva ? 1.0 + 1e-9 : 1.0;
+        for (const ResourceLoad& l : a_.bottleneck.loads)
+            if (!(l.utilization < limit)) a_.method = Method::Saturated;
+        if (a_.method == Method::Saturated)
+            a_.notes.push_back(
+                "the offered load exceeds a capacity: queues grow without bound, so there are "
+                "no steady-state estimates");
+    }
+
+    // Executions and frames per second of every endpoint at the offered load.
+    void rates() {
+        a_.endpoints.assign(d().endpoints.size(), EndpointEstimate{});
+        for (std::size_t s = 0; s < a_.sources.size(); ++s) {
+            const double rate = a_.sources[s].rate;
+            if (!std::isfinite(rate)) continue;
+            for (const auto& [e, p] : d().sources[s].entries)
+                for (std::size_t x = 0; x < d().endpoints.size(); ++x) {
+                    a_.endpoints[x].executions += rate * p * d().visits[e][x];
+                    a_.endpoints[x].rate += rate * p * d().frames[e][x];
+                }
+        }
+    }
+
+    // Per service: admissions per second and mean holding time per admission.
+    void admissions(const std::vector<double>& hold, std::vector<double>& rate,
+                    std::vector<double>& mean_hold) const {
+        rate.assign(m_.services.size(), 0.0);
+        mean_hold.assign(m_.services.size(), 0.0);
+        for (std::size_t x = 0; x < d().endpoints.size(); ++x) {
+            const std::uint32_t s = d().endpoints[x].service;
+            rate[s] += a_.endpoints[x].executions;
+            mean_hold[s] += a_.endpoints[x].executions * hold[x];
+        }
+        for (std::size_t s = 0; s < rate.size(); ++s)
+            mean_hold[s] = rate[s] > 0.0 ? mean_hold[s] / rate[s] : 0.0;
+    }
+
+    // Open network: each replica's cores an M/M/c processor-sharing
+    // station (when its workers can outnumber its cores), each replica's
+    // workers an M/M/c queue whose service time is the holding time. The
+    // two are coupled through the holding times (nested calls wait
+    // downstream), so they are iterated to a fixed point.
+    void open_estimates() {
+        rates();
+        const std::size_t n_services = m_.services.size();
+        stretch_.assign(n_services, 1.0);
+        for (std::uint32_t s = 0; s < n_services; ++s) {
+            const ServiceSpec& svc = m_.services[s];
+            if (svc.workers <= svc.cores) continue;  // a worker never waits for a core
+            const double busy = a_.bottleneck.loads[d().cores_of[s]].utilization * svc.cores;
+            stretch_[s] = mmc_stretch(svc.cores, busy);
+        }
+        wait_.assign(n_services, 0.0);
+        std::vector<double> rate, mean_hold;
+        for (int round = 0; round < 1000; ++round) {
+            timing_ = critical_path(d(), stretch_, wait_);
+            admissions(timing_.hold, rate, mean_hold);
+            double change = 0.0;
+            for (std::uint32_t s = 0; s < n_services; ++s) {
+                const ServiceSpec& svc = m_.services[s];
+                const double a = rate[s] / svc.replicas * mean_hold[s];
+                const double w = rate[s] > 0.0 ? mmc_wait(svc.workers, a, mean_hold[s]) : 0.0;
+                change = std::max(change, std::fabs(w - wait_[s]));
+                wait_[s] = w;
+            }
+            if (!std::isfinite(change)) {
+                a_.method = Method::Saturated;
+                a_.notes.push_back(
+                    "workers saturate once the time requests spend queueing downstream is "
+                    "counted: no steady-state estimates");
+                return;
+            }
+            if (change <= 1e-12) break;
+        }
+        timing_ = critical_path(d(), stretch_, wait_);
+    }
+
+    // Closed network: MVA's residence times give each service's CPU
+    // stretch. Where workers do not outnumber cores the MVA station is the
+    // worker pool, so its queueing is reported as the wait for a worker.
+    void closed_estimates() {
+        rates();
+        const std::size_t n_services = m_.services.size();
+        stretch_.assign(n_services, 1.0);
+        wait_.assign(n_services, 0.0);
+        std::vector<double> queue_time(n_services, 0.0);
+        for (std::size_t i = 0; i < a_.mva_stations.size(); ++i) {
+            if (a_.mva_resource[i] == kNoResource) continue;
+            const Resource& r = d().resources[a_.mva_resource[i]];
+            const double demand = closed_demand_[a_.mva_resource[i]];
+            const double stretch = a_.mva->residence[i] / demand;
+            const ServiceSpec& svc = m_.services[r.station_index];
+            if (svc.workers > svc.cores)
+                stretch_[r.station_index] = stretch;
+            else
+                queue_time[r.station_index] = a_.mva->residence[i] - demand;
+        }
+        std::vector<double> rate, mean_hold;
+        admissions(zero_.hold, rate, mean_hold);
+        const double x = closed_x_;
+        for (std::size_t s = 0; s < n_services; ++s)
+            if (rate[s] > 0.0 && x > 0.0) wait_[s] = queue_time[s] * x / rate[s];
+        timing_ = critical_path(d(), stretch_, wait_);
+    }
+
+    void finish() {
+        const std::size_t n_services = m_.services.size();
+        if (a_.endpoints.empty()) rates();
+        const bool estimated = a_.method != Method::Saturated;
+        for (std::size_t x = 0; x < d().endpoints.size(); ++x) {
+            EndpointEstimate& e = a_.endpoints[x];
+            e.response0 = zero_.response[x];
+            e.hold0 = zero_.hold[x];
+            e.response = estimated ? timing_.response[x] : kNaN;
+            e.hold = estimated ? timing_.hold[x] : kNaN;
+        }
+        for (std::size_t s = 0; s < a_.sources.size(); ++s) {
+            SourceLoad& l = a_.sources[s];
+            l.response = estimated ? 0.0 : kNaN;
+            for (const auto& [e, p] : d().sources[s].entries)
+                l.response += p * a_.endpoints[e].response;
+        }
+        a_.stations.assign(n_services, StationEstimate{});
+        for (std::size_t s = 0; s < n_services; ++s) {
+            StationEstimate& st = a_.stations[s];
+            const ServiceSpec& svc = m_.services[s];
+            st.core_utilization = a_.bottleneck.loads[d().cores_of[s]].utilization;
+            st.cpu_stretch = estimated ? stretch_[s] : kNaN;
+            st.wait = estimated ? wait_[s] : kNaN;
+            double busy = 0.0;
+            for (std::size_t x = 0; x < d().endpoints.size(); ++x) {
+                if (d().endpoints[x].service != s) continue;
+                st.throughput += a_.endpoints[x].executions;
+                busy += a_.endpoints[x].executions * a_.endpoints[x].hold;
+            }
+            const double workers = static_cast<double>(svc.replicas) * svc.workers;
+            st.worker_utilization = estimated ? busy / workers : kNaN;
+            st.in_system = estimated ? busy + st.throughput * st.wait : kNaN;
+        }
+    }
+
+    static constexpr std::uint32_t kNoResource = 0xFFFFFFFFu;
+
+    const CompiledModel& cm_;
+    const Model& m_;
+    Analysis a_;
+    Timing zero_;    // without contention
+    Timing timing_;  // at the offered load
+    std::vector<double> closed_demand_;
+    double closed_x_ = kNaN;
+    std::vector<double> stretch_, wait_;
+};
+
+}  // namespace
+
+const char* method_name(Method m) {
+    switch (m) {
+        case Method::Open:
+            return "open";
+        case Method::Closed:
+            return "closed";
+        case Method::Saturated:
+            return "saturated";
+    }
+    return "?";
+}
+
+Analysis analyze(const CompiledModel& model) {
+    return Analyzer(model).run();
+}
+
+}  // namespace capsim::analysis

@@ -1,0 +1,501 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+//
+// The interpreter's data-tier steps: queries through connection pools to
+// databases, transactions, cache lookups with their miss paths, and calls
+// to external dependencies. The same Simulation as simulation.cpp, in a
+// file of its own so each station's mechanics read in one place.
+#include <algorithm>
+#include <cmath>
+
+#include "models/event_kind.hpp"
+#include "models/query_cost.hpp"
+#include "models/simulation.hpp"
+
+namespace capsim {
+
+namespace {
+
+constexpr auto idx(Component c) { return static_cast<std::size_t>(c); }
+
+CpuScheduler::Mode store_mode(CpuDiscipline d) {
+    return d == CpuDiscipline::Fcfs ? CpuScheduler::Mode::Fcfs : CpuScheduler::Mode::Sharing;
+}
+
+}  // namespace
+
+void Simulation::init_data_tier(std::uint32_t replication) {
+    const Model& md = m_.model;
+    const std::uint64_t seed = md.run.seed;
+    databases_.resize(md.databases.size());
+    for (std::uint32_t d = 0; d < md.databases.size(); ++d) {
+        const DatabaseSpec& spec = md.databases[d];
+        Database& db = databases_[d];
+        db.cpu.configure(store_mode(spec.cpu), spec.cores, d, kDbCpuDone, kDbPsDone);
+        db.connect_rng = Rng(seed, replication, spec.path + ".connect");
+        db.busy_cores.run.reset(0.0, 0.0);
+        db.connections.run.reset(0.0, 0.0);
+    }
+    caches_.resize(md.caches.size());
+    for (std::uint32_t c = 0; c < md.caches.size(); ++c) {
+        const CacheSpec& spec = md.caches[c];
+        Cache& cache = caches_[c];
+        cache.cpu.configure(CpuScheduler::Mode::Fcfs, spec.cores, c, kCacheCpuDone, kCachePsDone);
+        cache.store.configure(spec.capacity, spec.ttl);
+        cache.keys = ZipfSampler(spec.keys, spec.zipf);
+        cache.busy.run.reset(0.0, 0.0);
+    }
+    externals_.resize(md.externals.size());
+    for (std::uint32_t x = 0; x < md.externals.size(); ++x) {
+        const ExternalSpec& spec = md.externals[x];
+        externals_[x].tokens = spec.burst > 0.0 ? spec.burst : std::max(1.0, spec.rate_limit);
+    }
+    out_.pools.resize(m_.pools.size());
+    out_.databases.resize(md.databases.size());
+    out_.caches.resize(md.caches.size());
+    out_.externals.resize(md.externals.size());
+}
+
+// The pool a task's current query or transaction step uses.
+std::uint32_t Simulation::pool_of(const Task& t) const {
+    const Instr& in = prog_.code[t.pc];
+    const std::uint32_t slot = in.op == Op::Query ? prog_.queries[in.a].slot : in.a;
+    return replicas_[t.replica].first_pool + slot;
+}
+
+void Simulation::query_start(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const std::uint32_t pool = pool_of(t);
+    t.mark = now_;
+    if (t.txn == pool) {
+        send_query(task);  // inside a transaction: its connection is already ours
+        return;
+    }
+    acquire(task, pool);
+}
+
+void Simulation::transaction_start(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const std::uint32_t pool = pool_of(t);
+    t.mark = now_;
+    if (t.txn == pool) {
+        connected(task);  // nested in a transaction on the same database: one connection
+        return;
+    }
+    acquire(task, pool);
+}
+
+void Simulation::commit(std::uint32_t task) {
+    Task& t = tasks_[task];
+    if (t.held != kNone) release_held(task);
+    ++t.pc;
+}
+
+void Simulation::release_held(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const std::uint32_t pool = t.held;
+    t.held = kNone;
+    release_connection(pool, true);
+}
+
+void Simulation::acquire(std::uint32_t task, std::uint32_t pool) {
+    ConnectionPool& p = pools_[pool];
+    if (p.size == 0) {
+        open_connection(task, pool);
+        return;
+    }
+    if (p.in_use < p.size) {
+        take(task, pool);
+        return;
+    }
+    Task& t = tasks_[task];
+    ++t.wait_id;
+    p.waiters.push_back(PoolWaiter{task, tasks_.generation(task), t.wait_id});
+    ++p.waiting;
+    p.queued.add(now_, 1.0);
+    if (std::isfinite(p.acquire_timeout))
+        t.timer = cal_.schedule_timer(now_ + p.acquire_timeout, kPoolTimeout, task);
+}
+
+// A pooled slot is ours: use its connection, or open it on first use.
+void Simulation::take(std::uint32_t task, std::uint32_t pool) {
+    ConnectionPool& p = pools_[pool];
+    ++p.in_use;
+    p.busy.add(now_, 1.0);
+    Task& t = tasks_[task];
+    const double waited = now_ - t.mark;
+    t.attr[idx(Component::PoolWait)] += static_cast<float>(waited);
+    t.mark = now_;
+    if (measuring(now_)) {
+        PoolResult& pr = out_.pools[pool_index_[pool]];
+        ++pr.acquired;
+        pr.wait_sum += waited;
+    }
+    if (p.opened < p.in_use) {
+        open_connection(task, pool);
+        return;
+    }
+    connected(task);
+}
+
+void Simulation::open_connection(std::uint32_t task, std::uint32_t pool) {
+    ConnectionPool& p = pools_[pool];
+    const DatabaseSpec& spec = m_.model.databases[p.database];
+    Database& db = databases_[p.database];
+    if (db.open >= spec.max_connections) {
+        if (measuring(now_)) ++out_.databases[p.database].refused;
+        if (p.size > 0) release_connection(pool, false);
+        fail(task, ErrorCause::TooManyConnections);
+        return;
+    }
+    ++db.open;
+    db.connections.add(now_, 1.0);
+    if (p.size > 0) ++p.opened;
+    cal_.schedule(now_ + spec.connect.sample(db.connect_rng), kConnectDone, task);
+}
+
+void Simulation::on_connect_done(std::uint32_t task) {
+    Task& t = tasks_[task];
+    t.attr[idx(Component::Connect)] += static_cast<float>(now_ - t.mark);
+    t.mark = now_;
+    connected(task);
+}
+
+// The task has a connection: run the step that wanted it.
+void Simulation::connected(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const Instr& in = prog_.code[t.pc];
+    if (in.op == Op::Query) {
+        send_query(task);
+        return;
+    }
+    // A transaction: its body runs in a child that may use the connection,
+    // and the Commit after this step gives it back.
+    const std::uint32_t pool = pool_of(t);
+    if (t.txn != pool) t.held = pool;
+    const std::uint32_t body = in.b;
+    wait_for(task, 1, 0);
+    const std::uint32_t c = spawn(task);
+    tasks_[c].pc = body;
+    ready_.push_back(c);
+}
+
+// Give a connection back (`opened`: it was opened; a refused open returns
+// only the slot) and hand it to the first waiter still waiting.
+void Simulation::release_connection(std::uint32_t pool, bool opened) {
+    ConnectionPool& p = pools_[pool];
+    if (p.size == 0) {
+        Database& db = databases_[p.database];
+        --db.open;
+        db.connections.add(now_, -1.0);
+        return;
+    }
+    if (!opened) --p.opened;
+    --p.in_use;
+    p.busy.add(now_, -1.0);
+    while (!p.waiters.empty()) {
+        const PoolWaiter w = p.waiters.pop_front();
+        if (tasks_.generation(w.task) != w.generation || tasks_[w.task].wait_id != w.wait_id)
+            continue;  // gave up (timeout) and was accounted for then
+        --p.waiting;
+        p.queued.add(now_, -1.0);
+        cal_.cancel(tasks_[w.task].timer);
+        take(w.task, pool);
+        return;
+    }
+}
+
+void Simulation::on_pool_timeout(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const std::uint32_t pool = pool_of(t);
+    ConnectionPool& p = pools_[pool];
+    ++t.wait_id;  // its entry in the waiters is now stale
+    t.timer = TimerHandle{};
+    --p.waiting;
+    p.queued.add(now_, -1.0);
+    t.attr[idx(Component::PoolWait)] += static_cast<float>(now_ - t.mark);
+    t.mark = now_;
+    if (measuring(now_)) ++out_.pools[pool_index_[pool]].timeouts;
+    fail(task, ErrorCause::PoolTimeout);
+}
+
+void Simulation::send_query(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
+    const DatabaseSpec& spec = m_.model.databases[q.database];
+    const TableSpec* table = q.table == QueryOp::kNoTable ? nullptr : &spec.tables[q.table];
+    const Law& base = q.kind == QueryKind::Fixed ? prog_.laws[q.law] : spec.overhead;
+    const double overhead = base.sample(streams_[q.stream]);
+    const double returned =
+        q.kind == QueryKind::Range ? prog_.laws[q.law].sample(streams_[q.rows_stream]) : 0.0;
+    const double work = query_work(spec, table, q.kind, now_, overhead, returned);
+    t.work = work;
+    t.mark = now_;
+    Database& db = databases_[q.database];
+    const std::uint32_t before = db.cpu.busy();
+    db.cpu.submit(cal_, now_, task, work);
+    db_cpu_changed(q.database, before);
+}
+
+void Simulation::db_cpu_changed(std::uint32_t db, std::uint32_t busy_before) {
+    const std::uint32_t busy = databases_[db].cpu.busy();
+    if (busy != busy_before)
+        databases_[db].busy_cores.add(
+            now_, static_cast<double>(busy) - static_cast<double>(busy_before));
+}
+
+void Simulation::on_query_done(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
+    const double elapsed = now_ - t.mark;
+    const double waited = std::max(0.0, elapsed - t.work);
+    t.attr[idx(Component::Db)] += static_cast<float>(t.work);
+    t.attr[idx(Component::DbWait)] += static_cast<float>(waited);
+    t.mark = now_;
+    ++databases_[q.database].window_queries;
+    if (measuring(now_)) {
+        DatabaseResult& dr = out_.databases[q.database];
+        ++dr.queries;
+        dr.work_sum += t.work;
+        dr.wait_sum += waited;
+    }
+    const std::uint32_t pool = pool_of(t);
+    if (t.txn != pool) release_connection(pool, true);
+    ++tasks_[task].pc;
+    step(task);
+}
+
+void Simulation::cache_get(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const CacheOp& op = prog_.cache_ops[prog_.code[t.pc].a];
+    const CacheSpec& spec = m_.model.caches[op.cache];
+    Rng& rng = streams_[op.stream];
+    // Fixed-ratio mode needs no key: key 1 means hit, 0 miss, drawn now.
+    t.key = spec.hit_ratio >= 0.0 ? (rng.uniform01() < spec.hit_ratio ? 1 : 0)
+                                  : caches_[op.cache].keys.sample(rng);
+    cache_submit(task, op.cache);
+}
+
+void Simulation::cache_set(std::uint32_t task) {
+    cache_submit(task, prog_.cache_ops[prog_.code[tasks_[task].pc].a].cache);
+}
+
+void Simulation::cache_submit(std::uint32_t task, std::uint32_t cache) {
+    Task& t = tasks_[task];
+    const CacheOp& op = prog_.cache_ops[prog_.code[t.pc].a];
+    const double work = m_.model.caches[cache].service.sample(streams_[op.stream]);
+    t.work = work;
+    t.mark = now_;
+    Cache& c = caches_[cache];
+    const std::uint32_t before = c.cpu.busy();
+    c.cpu.submit(cal_, now_, task, work);
+    cache_cpu_changed(cache, before);
+}
+
+void Simulation::cache_cpu_changed(std::uint32_t cache, std::uint32_t busy_before) {
+    const std::uint32_t busy = caches_[cache].cpu.busy();
+    if (busy != busy_before)
+        caches_[cache].busy.add(now_,
+                                static_cast<double>(busy) - static_cast<double>(busy_before));
+}
+
+void Simulation::on_cache_done(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const Instr in = prog_.code[t.pc];
+    const CacheOp& op = prog_.cache_ops[in.a];
+    const CacheSpec& spec = m_.model.caches[op.cache];
+    Cache& c = caches_[op.cache];
+    t.attr[idx(Component::Cache)] += static_cast<float>(now_ - t.mark);
+    t.mark = now_;
+    const bool fixed = spec.hit_ratio >= 0.0;
+    CacheResult* cr = measuring(now_) ? &out_.caches[op.cache] : nullptr;
+    if (in.op == Op::CacheSet) {
+        if (!fixed) c.store.set(t.key, now_);
+        if (cr) ++cr->sets;
+        if (t.leads_flight) end_flight(task, true, ErrorCause::QueueFull);
+        ++tasks_[task].pc;
+        step(task);
+        return;
+    }
+    const bool hit = fixed ? t.key == 1 : c.store.get(t.key, now_);
+    ++c.window_gets;
+    if (cr) ++cr->gets;
+    if (hit) {
+        ++c.window_hits;
+        if (cr) ++cr->hits;
+        t.pc += 2;  // past the CacheSet
+        step(task);
+        return;
+    }
+    if (cr) ++cr->misses;
+    if (op.single_flight && !fixed) {
+        const auto it = c.flights.find(t.key);
+        if (it != c.flights.end()) {
+            // Someone is already fetching this key: wait for its set.
+            if (cr) ++cr->coalesced;
+            ++t.wait_id;
+            it->second.waiters.push_back(PoolWaiter{task, tasks_.generation(task), t.wait_id});
+            return;
+        }
+        c.flights.emplace(t.key, Flight{});
+        t.leads_flight = true;
+    }
+    const std::uint32_t miss = in.b;
+    wait_for(task, 1, 0);
+    const std::uint32_t child = spawn(task);
+    tasks_[child].pc = miss;
+    ready_.push_back(child);
+}
+
+// The leader of a coalesced fill is done (or failed): its waiters go on
+// with the value it stored (or fail with it).
+void Simulation::end_flight(std::uint32_t task, bool ok, ErrorCause cause) {
+    Task& t = tasks_[task];
+    t.leads_flight = false;
+    const CacheOp& op = prog_.cache_ops[prog_.code[t.pc].a];
+    Cache& c = caches_[op.cache];
+    const auto it = c.flights.find(t.key);
+    if (it == c.flights.end()) return;
+    const std::vector<PoolWaiter> waiters = std::move(it->second.waiters);
+    c.flights.erase(it);
+    for (const PoolWaiter& w : waiters) {
+        if (tasks_.generation(w.task) != w.generation || tasks_[w.task].wait_id != w.wait_id)
+            continue;
+        Task& wt = tasks_[w.task];
+        wt.attr[idx(Component::Cache)] += static_cast<float>(now_ - wt.mark);
+        wt.mark = now_;
+        if (ok) {
+            wt.pc += 2;
+            ready_.push_back(w.task);
+        } else {
+            fail(w.task, cause);
+        }
+    }
+}
+
+void Simulation::external_call(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const Instr& in = prog_.code[t.pc];
+    const ExternalSpec& spec = m_.model.externals[in.a];
+    External& x = externals_[in.a];
+    const ExternalWindow* window = nullptr;
+    for (const ExternalWindow& w : spec.windows)
+        if (now_ >= w.start && now_ < w.end) window = &w;
+    Rng& rng = streams_[in.stream];
+    const Law& latency = window && window->has_latency ? window->latency : spec.latency;
+    const double errors = window ? window->errors : spec.errors;
+    // Both draws always happen, so an outage window or a rate limit does
+    // not shift the stream for the calls after it.
+    const double d = latency.sample(rng);
+    const bool error = rng.uniform01() < errors;
+    t.outcome = 0;
+    if (spec.rate_limit > 0.0) {
+        const double burst = spec.burst > 0.0 ? spec.burst : std::max(1.0, spec.rate_limit);
+        x.tokens = std::min(burst, x.tokens + (now_ - x.refilled) * spec.rate_limit);
+        x.refilled = now_;
+        if (x.tokens >= 1.0)
+            x.tokens -= 1.0;
+        else
+            t.outcome = static_cast<std::uint8_t>(ErrorCause::RateLimited) + 1;
+    }
+    if (t.outcome == 0 && error) t.outcome = static_cast<std::uint8_t>(ErrorCause::ExternalError) + 1;
+    t.mark = now_;
+    cal_.schedule(now_ + d, kExternalDone, task);
+}
+
+void Simulation::on_external_done(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const std::uint32_t x = prog_.code[t.pc].a;
+    const double latency = now_ - t.mark;
+    t.attr[idx(Component::External)] += static_cast<float>(latency);
+    t.mark = now_;
+    ++externals_[x].window_calls;
+    const bool ok = t.outcome == 0;
+    if (!ok) ++externals_[x].window_errors;
+    if (measuring(now_)) {
+        ExternalResult& xr = out_.externals[x];
+        ++xr.calls;
+        xr.latency_sum += latency;
+        if (t.outcome == static_cast<std::uint8_t>(ErrorCause::RateLimited) + 1) ++xr.rate_limited;
+        else if (!ok) ++xr.errors;
+    }
+    if (!ok) {
+        fail(task, static_cast<ErrorCause>(t.outcome - 1));
+        return;
+    }
+    ++t.pc;
+    step(task);
+}
+
+void Simulation::data_window(double width) {
+    for (std::uint32_t p = 0; p < m_.pools.size(); ++p) {
+        out_.pools[p].series_busy.push_back(0.0);
+        out_.pools[p].series_waiting.push_back(0.0);
+    }
+    for (std::uint32_t i = 0; i < pools_.size(); ++i) {
+        PoolResult& pr = out_.pools[pool_index_[i]];
+        pr.series_busy.back() += pools_[i].busy.window_mean(now_, width);
+        pr.series_waiting.back() += pools_[i].queued.window_mean(now_, width);
+    }
+    for (std::uint32_t d = 0; d < databases_.size(); ++d) {
+        Database& db = databases_[d];
+        DatabaseResult& dr = out_.databases[d];
+        dr.series_busy_cores.push_back(db.busy_cores.window_mean(now_, width));
+        dr.series_connections.push_back(db.connections.window_mean(now_, width));
+        dr.series_queries.push_back(static_cast<double>(db.window_queries));
+        db.window_queries = 0;
+    }
+    for (std::uint32_t c = 0; c < caches_.size(); ++c) {
+        Cache& cache = caches_[c];
+        CacheResult& cr = out_.caches[c];
+        cr.series_gets.push_back(static_cast<double>(cache.window_gets));
+        cr.series_hit_ratio.push_back(cache.window_gets > 0
+                                          ? static_cast<double>(cache.window_hits) /
+                                                static_cast<double>(cache.window_gets)
+                                          : std::nan(""));
+        cache.window_gets = cache.window_hits = 0;
+        cache.busy.window_mean(now_, width);
+    }
+    for (std::uint32_t x = 0; x < externals_.size(); ++x) {
+        External& ext = externals_[x];
+        out_.externals[x].series_calls.push_back(static_cast<double>(ext.window_calls));
+        out_.externals[x].series_errors.push_back(static_cast<double>(ext.window_errors));
+        ext.window_calls = ext.window_errors = 0;
+    }
+}
+
+void Simulation::data_warmup_end() {
+    for (ConnectionPool& p : pools_)
+        for (Gauge* g : {&p.busy, &p.queued}) g->restart(now_);
+    for (Database& db : databases_)
+        for (Gauge* g : {&db.busy_cores, &db.connections}) g->restart(now_);
+    for (Cache& c : caches_) {
+        c.busy.restart(now_);
+        c.evictions_base = c.store.evictions();
+        c.expirations_base = c.store.expirations();
+    }
+}
+
+void Simulation::data_results(double stop_time) {
+    for (std::uint32_t i = 0; i < pools_.size(); ++i) {
+        PoolResult& pr = out_.pools[pool_index_[i]];
+        pr.busy += pools_[i].busy.run.mean(stop_time);
+        pr.waiting += pools_[i].queued.run.mean(stop_time);
+        pr.waiting_max = std::max(pr.waiting_max, pools_[i].queued.run.max());
+        pr.opened += pools_[i].opened;
+    }
+    for (std::uint32_t d = 0; d < databases_.size(); ++d) {
+        DatabaseResult& dr = out_.databases[d];
+        dr.busy_cores = databases_[d].busy_cores.run.mean(stop_time);
+        dr.connections = databases_[d].connections.run.mean(stop_time);
+        dr.connections_max = databases_[d].connections.run.max();
+    }
+    for (std::uint32_t c = 0; c < caches_.size(); ++c) {
+        CacheResult& cr = out_.caches[c];
+        cr.busy = caches_[c].busy.run.mean(stop_time);
+        cr.evictions = caches_[c].store.evictions() - caches_[c].evictions_base;
+        cr.expirations = caches_[c].store.expirations() - caches_[c].expirations_base;
+    }
+}
+
+}  // namespace capsim

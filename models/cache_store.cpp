@@ -21,10 +21,14 @@ void CacheStore::configure(std::uint64_t capacity, double ttl) {
 
 void CacheStore::unlink(std::uint32_t e) {
     Entry& x = entries_[e];
-    if (x.prev != kNil) entries_[x.prev].next = x.next;
-    else head_ = x.next;
-    if (x.next != kNil) entries_[x.next].prev = x.prev;
-    else tail_ = x.prev;
+    if (x.prev != kNil)
+        entries_[x.prev].next = x.next;
+    else
+        head_ = x.next;
+    if (x.next != kNil)
+        entries_[x.next].prev = x.prev;
+    else
+        tail_ = x.prev;
     x.prev = x.next = kNil;
 }
 

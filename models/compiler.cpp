@@ -34,9 +34,9 @@ class Compiler {
                 const auto db = databases_.find(p.target);
                 if (db == databases_.end())
                     throw ModelError(p.path, "unknown database " + p.target);
-                service_pools_[s].push_back(CompiledPool{s, db->second, p.size, p.acquire_timeout,
-                                                         p.path,
-                                                         model_.services[s].name + "->" + p.target});
+                service_pools_[s].push_back(
+                    CompiledPool{s, db->second, p.size, p.acquire_timeout, p.path,
+                                 model_.services[s].name + "->" + p.target});
             }
         }
         std::uint32_t ep = 0;

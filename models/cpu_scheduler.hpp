@@ -29,8 +29,8 @@ class CpuScheduler {
     /// task) and `shared_done` that of the earliest processor-sharing
     /// finisher (arg: `self`), so a service's cores and a database's can
     /// share this code and still be told apart by the dispatcher.
-    void configure(Mode mode, std::uint32_t cores, std::uint32_t self,
-                   EventKind done = kCpuDone, EventKind shared_done = kPsDone) {
+    void configure(Mode mode, std::uint32_t cores, std::uint32_t self, EventKind done = kCpuDone,
+                   EventKind shared_done = kPsDone) {
         mode_ = mode;
         cores_ = cores;
         self_ = self;

@@ -9,20 +9,20 @@ namespace capsim {
 /// The tags the simulation dispatches on. The kernel's calendar carries
 /// them opaquely; a new station type adds its tags here, not in engine/.
 enum EventKind : std::uint16_t {
-    kArrival,    // arg: source index
-    kCpuDone,    // arg: task (dedicated or FCFS cores)
-    kPsDone,     // arg: replica (the earliest processor-sharing completion)
-    kDelayDone,  // arg: task
-    kThinkDone,  // arg: closed-loop user
-    kWindow,     // time-series window boundary
-    kWarmupEnd,  // statistics restart
-    kDbCpuDone,      // arg: task (a query on FCFS database cores)
-    kDbPsDone,       // arg: database (the earliest processor-sharing completion)
-    kConnectDone,    // arg: task (a connection is open)
-    kPoolTimeout,    // arg: task (gave up waiting for a pooled connection)
-    kCacheCpuDone,   // arg: task (a cache operation finished)
-    kCachePsDone,    // arg: cache (processor-sharing completion)
-    kExternalDone,   // arg: task (an external call answered)
+    kArrival,       // arg: source index
+    kCpuDone,       // arg: task (dedicated or FCFS cores)
+    kPsDone,        // arg: replica (the earliest processor-sharing completion)
+    kDelayDone,     // arg: task
+    kThinkDone,     // arg: closed-loop user
+    kWindow,        // time-series window boundary
+    kWarmupEnd,     // statistics restart
+    kDbCpuDone,     // arg: task (a query on FCFS database cores)
+    kDbPsDone,      // arg: database (the earliest processor-sharing completion)
+    kConnectDone,   // arg: task (a connection is open)
+    kPoolTimeout,   // arg: task (gave up waiting for a pooled connection)
+    kCacheCpuDone,  // arg: task (a cache operation finished)
+    kCachePsDone,   // arg: cache (processor-sharing completion)
+    kExternalDone,  // arg: task (an external call answered)
 };
 
 }  // namespace capsim

@@ -14,16 +14,16 @@ namespace capsim {
 /// (branch arms) becomes jumps; a loop body or a parallel arm is a block
 /// run by a child task that shares its parent's worker.
 enum class Op : std::uint8_t {
-    Cpu,       // law, stream: compute on the replica's cores
-    Delay,     // law, stream: hold the worker, no CPU
-    Call,      // a = callee endpoint: synchronous call, the worker stays held
-    Forward,   // a = endpoint: release the worker, continue there (a hand-off)
-    Loop,      // law (count), stream, a = body pc
-    Parallel,  // a = first arm in `arms`, b = arm count, c = completions needed
-    Branch,    // a = first arm in `arms`, b = arm count, stream
-    Jump,      // a = target pc
-    End,       // end of a block: the task finishes
-    Query,     // a = query in `queries`
+    Cpu,          // law, stream: compute on the replica's cores
+    Delay,        // law, stream: hold the worker, no CPU
+    Call,         // a = callee endpoint: synchronous call, the worker stays held
+    Forward,      // a = endpoint: release the worker, continue there (a hand-off)
+    Loop,         // law (count), stream, a = body pc
+    Parallel,     // a = first arm in `arms`, b = arm count, c = completions needed
+    Branch,       // a = first arm in `arms`, b = arm count, stream
+    Jump,         // a = target pc
+    End,          // end of a block: the task finishes
+    Query,        // a = query in `queries`
     Transaction,  // a = pool slot, b = body pc: the body runs holding one connection
     Commit,       // a = pool slot: the transaction's end, its connection goes back
     CacheGet,  // a = cache op in `cache_ops`, b = miss-path pc; a hit skips the CacheSet after it

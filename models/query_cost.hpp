@@ -16,7 +16,9 @@ inline double table_rows(const TableSpec& t, double now) {
 }
 
 /// B-tree levels an index descent touches: log2 of the rows, at least one.
-inline double index_levels(double rows) { return std::max(1.0, std::log2(std::max(rows, 1.0))); }
+inline double index_levels(double rows) {
+    return std::max(1.0, std::log2(std::max(rows, 1.0)));
+}
 
 /// Database CPU seconds of one query. `overhead` is this query's draw of
 /// the database's per-query overhead law (or, for a fixed-cost query, its

@@ -37,7 +37,9 @@ struct EndpointResult {
     EndpointSeries series;
 
     static constexpr int kBandShift = 4;
-    static std::uint32_t band_of(double latency) { return Histogram::bucket_of(latency) >> kBandShift; }
+    static std::uint32_t band_of(double latency) {
+        return Histogram::bucket_of(latency) >> kBandShift;
+    }
     static constexpr std::uint32_t kBands = (Histogram::kBucketCount >> kBandShift) + 1;
 };
 

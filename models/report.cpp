@@ -163,7 +163,8 @@ void track(Report& rep, const std::string& station, const char* resource,
 // latency bands from the p99's band up (a band is ~9% wide, so "above the
 // p99" includes the p99's own band).
 double tail_component(const EndpointResult& e, std::size_t c) {
-    if (e.band_count.empty() || e.latency.count() == 0) return std::numeric_limits<double>::quiet_NaN();
+    if (e.band_count.empty() || e.latency.count() == 0)
+        return std::numeric_limits<double>::quiet_NaN();
     const std::uint32_t from = EndpointResult::band_of(e.latency.quantile(0.99));
     double sum = 0.0, n = 0.0;
     for (std::uint32_t b = from; b < e.band_count.size(); ++b) {
@@ -203,14 +204,16 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         pr.utilization = over(reps, [&](auto& r) { return ratio(pool(r).busy, slots); });
         pr.waiting = over(reps, [&](auto& r) { return pool(r).waiting; });
         pr.waiting_max = over(reps, [&](auto& r) { return pool(r).waiting_max; });
-        pr.wait = over(reps, [&](auto& r) { return ratio(pool(r).wait_sum, double(pool(r).acquired)); });
+        pr.wait =
+            over(reps, [&](auto& r) { return ratio(pool(r).wait_sum, double(pool(r).acquired)); });
         pr.acquires = over(reps, [&](auto& r) { return per_second(double(pool(r).acquired), r); });
         pr.timeouts = over(reps, [&](auto& r) { return per_second(double(pool(r).timeouts), r); });
         pr.refused = over(reps, [&](auto& r) { return per_second(double(pool(r).refused), r); });
         pr.opened = over(reps, [&](auto& r) { return double(pool(r).opened); });
-        pr.series_utilization = series(
-            [&](auto& r, std::size_t w) { return ratio(pool(r).series_busy[w], slots); });
-        pr.series_waiting = series([&](auto& r, std::size_t w) { return pool(r).series_waiting[w]; });
+        pr.series_utilization =
+            series([&](auto& r, std::size_t w) { return ratio(pool(r).series_busy[w], slots); });
+        pr.series_waiting =
+            series([&](auto& r, std::size_t w) { return pool(r).series_waiting[w]; });
         pr.peak_utilization = peak(pr.series_utilization);
         if (pr.size > 0)
             track(rep, pr.name, "connections", pr.series_utilization, pr.utilization.mean);
@@ -222,20 +225,26 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         dr.name = spec.name;
         dr.cores = spec.cores;
         dr.max_connections = spec.max_connections;
-        auto db = [d](const ReplicationResult& r) -> const DatabaseResult& { return r.databases[d]; };
+        auto db = [d](const ReplicationResult& r) -> const DatabaseResult& {
+            return r.databases[d];
+        };
         const double cores = spec.cores;
         dr.core_utilization = over(reps, [&](auto& r) { return db(r).busy_cores / cores; });
         dr.throughput = over(reps, [&](auto& r) { return per_second(double(db(r).queries), r); });
-        dr.query_work = over(reps, [&](auto& r) { return ratio(db(r).work_sum, double(db(r).queries)); });
-        dr.query_wait = over(reps, [&](auto& r) { return ratio(db(r).wait_sum, double(db(r).queries)); });
+        dr.query_work =
+            over(reps, [&](auto& r) { return ratio(db(r).work_sum, double(db(r).queries)); });
+        dr.query_wait =
+            over(reps, [&](auto& r) { return ratio(db(r).wait_sum, double(db(r).queries)); });
         dr.connections = over(reps, [&](auto& r) { return db(r).connections; });
         dr.connections_max = over(reps, [&](auto& r) { return db(r).connections_max; });
         dr.refused = over(reps, [&](auto& r) { return per_second(double(db(r).refused), r); });
         for (const TableSpec& t : spec.tables)
-            dr.tables.push_back({t.name, {t.rows, std::max(0.0, t.rows + t.growth * m.run.duration)}});
-        dr.series_core_utilization = series(
-            [&](auto& r, std::size_t w) { return db(r).series_busy_cores[w] / cores; });
-        dr.series_connections = series([&](auto& r, std::size_t w) { return db(r).series_connections[w]; });
+            dr.tables.push_back(
+                {t.name, {t.rows, std::max(0.0, t.rows + t.growth * m.run.duration)}});
+        dr.series_core_utilization =
+            series([&](auto& r, std::size_t w) { return db(r).series_busy_cores[w] / cores; });
+        dr.series_connections =
+            series([&](auto& r, std::size_t w) { return db(r).series_connections[w]; });
         dr.series_throughput = series([&](auto& r, std::size_t w) {
             return ratio(db(r).series_queries[w], window_width(r, w));
         });
@@ -250,11 +259,14 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         auto ca = [c](const ReplicationResult& r) -> const CacheResult& { return r.caches[c]; };
         cr.utilization = over(reps, [&](auto& r) { return ca(r).busy / double(cr.cores); });
         cr.gets = over(reps, [&](auto& r) { return per_second(double(ca(r).gets), r); });
-        cr.hit_ratio = over(reps, [&](auto& r) { return ratio(double(ca(r).hits), double(ca(r).gets)); });
+        cr.hit_ratio =
+            over(reps, [&](auto& r) { return ratio(double(ca(r).hits), double(ca(r).gets)); });
         cr.coalesced = over(reps, [&](auto& r) { return per_second(double(ca(r).coalesced), r); });
         cr.evictions = over(reps, [&](auto& r) { return per_second(double(ca(r).evictions), r); });
-        cr.expirations = over(reps, [&](auto& r) { return per_second(double(ca(r).expirations), r); });
-        cr.series_hit_ratio = series([&](auto& r, std::size_t w) { return ca(r).series_hit_ratio[w]; });
+        cr.expirations =
+            over(reps, [&](auto& r) { return per_second(double(ca(r).expirations), r); });
+        cr.series_hit_ratio =
+            series([&](auto& r, std::size_t w) { return ca(r).series_hit_ratio[w]; });
         cr.series_gets = series([&](auto& r, std::size_t w) {
             return ratio(ca(r).series_gets[w], window_width(r, w));
         });
@@ -263,13 +275,17 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
     for (std::size_t x = 0; x < m.externals.size(); ++x) {
         ExternalReport xr;
         xr.name = m.externals[x].name;
-        auto ex = [x](const ReplicationResult& r) -> const ExternalResult& { return r.externals[x]; };
+        auto ex = [x](const ReplicationResult& r) -> const ExternalResult& {
+            return r.externals[x];
+        };
         xr.calls = over(reps, [&](auto& r) { return per_second(double(ex(r).calls), r); });
         xr.error_rate = over(reps, [&](auto& r) {
             return ratio(double(ex(r).errors + ex(r).rate_limited), double(ex(r).calls));
         });
-        xr.rate_limited = over(reps, [&](auto& r) { return per_second(double(ex(r).rate_limited), r); });
-        xr.latency = over(reps, [&](auto& r) { return ratio(ex(r).latency_sum, double(ex(r).calls)); });
+        xr.rate_limited =
+            over(reps, [&](auto& r) { return per_second(double(ex(r).rate_limited), r); });
+        xr.latency =
+            over(reps, [&](auto& r) { return ratio(ex(r).latency_sum, double(ex(r).calls)); });
         xr.series_calls = series([&](auto& r, std::size_t w) {
             return ratio(ex(r).series_calls[w], window_width(r, w));
         });

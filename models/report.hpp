@@ -32,9 +32,9 @@ struct EndpointReport {
     Estimate errors;                                // errors per second
     std::array<Estimate, kCauses> errors_by_cause;  // per second
     LatencyReport latency;
-    std::array<Estimate, kComponents> attribution;  // mean seconds per request
+    std::array<Estimate, kComponents> attribution;       // mean seconds per request
     std::array<Estimate, kComponents> attribution_tail;  // the same, requests above the p99
-    std::uint64_t completions = 0;                  // summed over replications
+    std::uint64_t completions = 0;                       // summed over replications
     // Per-window means over replications.
     std::vector<double> series_arrival_rate, series_throughput, series_error_rate, series_p50,
         series_p99;
@@ -79,11 +79,11 @@ struct PoolReport {
     Estimate in_use;       // mean connections in use
     Estimate waiting;      // mean tasks waiting for one
     Estimate waiting_max;
-    Estimate wait;        // mean seconds to acquire, per acquisition
-    Estimate acquires;    // per second
-    Estimate timeouts;    // per second
-    Estimate refused;     // per second: too many connections
-    Estimate opened;      // connections held open at the end
+    Estimate wait;      // mean seconds to acquire, per acquisition
+    Estimate acquires;  // per second
+    Estimate timeouts;  // per second
+    Estimate refused;   // per second: too many connections
+    Estimate opened;    // connections held open at the end
     double peak_utilization = 0.0;
     std::vector<double> series_utilization, series_waiting;
 };

@@ -523,8 +523,7 @@ void Simulation::finish(std::uint32_t task) {
             }
             const std::uint32_t band = EndpointResult::band_of(latency);
             ++er.band_count[band];
-            for (std::size_t c = 0; c < kComponents; ++c)
-                er.band_attribution[band][c] += t.attr[c];
+            for (std::size_t c = 0; c < kComponents; ++c) er.band_attribution[band][c] += t.attr[c];
         }
     }
     complete(task, true, ErrorCause::QueueFull);

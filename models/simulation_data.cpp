@@ -16,7 +16,9 @@ namespace capsim {
 
 namespace {
 
-constexpr auto idx(Component c) { return static_cast<std::size_t>(c); }
+constexpr auto idx(Component c) {
+    return static_cast<std::size_t>(c);
+}
 
 CpuScheduler::Mode store_mode(CpuDiscipline d) {
     return d == CpuDiscipline::Fcfs ? CpuScheduler::Mode::Fcfs : CpuScheduler::Mode::Sharing;
@@ -180,17 +182,18 @@ void Simulation::connected(std::uint32_t task) {
     ready_.push_back(c);
 }
 
-// Give a connection back (`opened`: it was opened; a refused open returns
-// only the slot) and hand it to the first waiter still waiting.
+// Give a connection back and hand its slot to the first waiter still
+// waiting. Unpooled, the connection closes; `opened` is false when the
+// open was refused, so there is nothing to close, only a slot to return.
 void Simulation::release_connection(std::uint32_t pool, bool opened) {
     ConnectionPool& p = pools_[pool];
     if (p.size == 0) {
+        if (!opened) return;
         Database& db = databases_[p.database];
         --db.open;
         db.connections.add(now_, -1.0);
         return;
     }
-    if (!opened) --p.opened;
     --p.in_use;
     p.busy.add(now_, -1.0);
     while (!p.waiters.empty()) {
@@ -240,8 +243,8 @@ void Simulation::send_query(std::uint32_t task) {
 void Simulation::db_cpu_changed(std::uint32_t db, std::uint32_t busy_before) {
     const std::uint32_t busy = databases_[db].cpu.busy();
     if (busy != busy_before)
-        databases_[db].busy_cores.add(
-            now_, static_cast<double>(busy) - static_cast<double>(busy_before));
+        databases_[db].busy_cores.add(now_,
+                                      static_cast<double>(busy) - static_cast<double>(busy_before));
 }
 
 void Simulation::on_query_done(std::uint32_t task) {
@@ -295,8 +298,7 @@ void Simulation::cache_submit(std::uint32_t task, std::uint32_t cache) {
 void Simulation::cache_cpu_changed(std::uint32_t cache, std::uint32_t busy_before) {
     const std::uint32_t busy = caches_[cache].cpu.busy();
     if (busy != busy_before)
-        caches_[cache].busy.add(now_,
-                                static_cast<double>(busy) - static_cast<double>(busy_before));
+        caches_[cache].busy.add(now_, static_cast<double>(busy) - static_cast<double>(busy_before));
 }
 
 void Simulation::on_cache_done(std::uint32_t task) {
@@ -398,7 +400,8 @@ void Simulation::external_call(std::uint32_t task) {
         else
             t.outcome = static_cast<std::uint8_t>(ErrorCause::RateLimited) + 1;
     }
-    if (t.outcome == 0 && error) t.outcome = static_cast<std::uint8_t>(ErrorCause::ExternalError) + 1;
+    if (t.outcome == 0 && error)
+        t.outcome = static_cast<std::uint8_t>(ErrorCause::ExternalError) + 1;
     t.mark = now_;
     cal_.schedule(now_ + d, kExternalDone, task);
 }
@@ -416,8 +419,10 @@ void Simulation::on_external_done(std::uint32_t task) {
         ExternalResult& xr = out_.externals[x];
         ++xr.calls;
         xr.latency_sum += latency;
-        if (t.outcome == static_cast<std::uint8_t>(ErrorCause::RateLimited) + 1) ++xr.rate_limited;
-        else if (!ok) ++xr.errors;
+        if (t.outcome == static_cast<std::uint8_t>(ErrorCause::RateLimited) + 1)
+            ++xr.rate_limited;
+        else if (!ok)
+            ++xr.errors;
     }
     if (!ok) {
         fail(task, static_cast<ErrorCause>(t.outcome - 1));

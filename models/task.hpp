@@ -39,10 +39,10 @@ struct Task {
     std::uint32_t pending = 0;           // children still needed to resume
     std::uint32_t allowed_failures = 0;  // arms that may still fail (k of n)
     std::uint32_t body = 0;              // loop: pc of the body's start
-    std::uint32_t txn = kNone;   // pool whose transaction connection this task may use
-    std::uint32_t held = kNone;  // pool whose transaction connection this task holds
-    std::uint64_t key = 0;       // cache: the key being looked up
-    TimerHandle timer;           // pool acquire timeout
+    std::uint32_t txn = kNone;           // pool whose transaction connection this task may use
+    std::uint32_t held = kNone;          // pool whose transaction connection this task holds
+    std::uint64_t key = 0;               // cache: the key being looked up
+    TimerHandle timer;                   // pool acquire timeout
     bool holds_worker = false;
     bool leads_flight = false;  // cache: this task's miss fills the key for coalesced waiters
     std::uint8_t outcome = 0;   // external call: the ErrorCause + 1 it will fail with, 0 for none

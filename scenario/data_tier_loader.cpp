@@ -13,8 +13,8 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kDatabaseKeys = {"cores",    "cpu",  "max_connections", "connect", "overhead",
-                             "seek",     "row",  "index_write",     "tables"};
+const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect", "overhead",
+                             "seek",  "row", "index_write",     "tables"};
 const Words kTableKeys = {"rows", "growth", "indexes"};
 const Words kCacheKeys = {"cores", "service", "capacity", "keys", "zipf", "ttl", "hit_ratio"};
 const Words kExternalKeys = {"latency", "errors", "rate_limit", "burst", "windows"};
@@ -285,8 +285,9 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
                                      DataReference::Database});
         const toml::node* body = t.get("steps");
         if (!body) {
-            rd.error(&t, path + ".steps", "a transaction needs its steps",
-                     "transaction = \"db\", steps = [ { query = \"db.orders\", kind = \"write\" } ]");
+            rd.error(
+                &t, path + ".steps", "a transaction needs its steps",
+                "transaction = \"db\", steps = [ { query = \"db.orders\", kind = \"write\" } ]");
             return false;
         }
         s.blocks.push_back(block(*body, path + ".steps"));

@@ -49,8 +49,7 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
 bool is_external(const Model& m, const std::string& name);
 
 /// Report references to databases, tables and caches that do not exist.
-void check_data_references(TableReader& rd, const Model& m,
-                           const std::vector<DataReference>& refs);
+void check_data_references(TableReader& rd, const Model& m, const std::vector<DataReference>& refs);
 
 /// Read [traffic.*] into sources; endpoint names go to `refs` for checking.
 void load_traffic(TableReader& rd, const toml::table& root, Model& model,

@@ -18,6 +18,7 @@ enum class Component : std::uint8_t {
     Delay,       // network hop or sleep, holding the worker
     PoolWait,    // waiting for a connection from the replica's pool
     Connect,     // opening a connection (no pool, or a pool's first use)
+    Network,     // round trips to the database
     DbWait,      // queued for the database's cores
     Db,          // database work
     Cache,       // cache operations, queueing included
@@ -39,6 +40,8 @@ inline constexpr const char* component_name(Component c) {
             return "pool_wait";
         case Component::Connect:
             return "connect";
+        case Component::Network:
+            return "network";
         case Component::DbWait:
             return "db_wait";
         case Component::Db:

@@ -19,6 +19,7 @@ enum EventKind : std::uint16_t {
     kDbCpuDone,     // arg: task (a query on FCFS database cores)
     kDbPsDone,      // arg: database (the earliest processor-sharing completion)
     kConnectDone,   // arg: task (a connection is open)
+    kRoundTripDone,  // arg: task (a query reached the database)
     kPoolTimeout,   // arg: task (gave up waiting for a pooled connection)
     kCacheCpuDone,  // arg: task (a cache operation finished)
     kCachePsDone,   // arg: cache (processor-sharing completion)

@@ -114,7 +114,9 @@ struct TableSpec {
 
 /// A database: `cores` CPU servers run query work (processor sharing, as
 /// an OS schedules backend processes, or FCFS); at most `max_connections`
-/// are open at once. A query's cost is `overhead` (parse, plan, round
+/// are open at once. Each query first pays a network round trip (`rtt`),
+/// which holds the connection but not the database's cores: it is what
+/// makes N small queries slower than one big one. A query's cost is `overhead` (parse, plan, round
 /// trip) plus what its kind does to its table: `seek` per level of a
 /// B-tree descent (log2 rows levels), `row` per row read, `index_write`
 /// per index updated.
@@ -125,6 +127,7 @@ struct DatabaseSpec {
     CpuDiscipline cpu = CpuDiscipline::ProcessorSharing;
     std::uint32_t max_connections = 100;
     Law connect = Law::constant(0.003);  // opening a connection
+    Law rtt = Law::constant(0.0003);     // network round trip per query, holding the connection
     Law overhead = Law::exponential(100e-6);
     double seek = 5e-6;
     double row = 0.2e-6;

@@ -196,6 +196,9 @@ void Simulation::dispatch(const Event& e) {
         case kConnectDone:
             on_connect_done(e.arg);
             return;
+        case kRoundTripDone:
+            on_round_trip_done(e.arg);
+            return;
         case kPoolTimeout:
             on_pool_timeout(e.arg);
             return;

@@ -66,6 +66,7 @@ class Simulation {
         Gauge busy_cores;
         Gauge connections;
         Rng connect_rng;
+        Rng rtt_rng;
         std::uint64_t window_queries = 0;
     };
 
@@ -131,6 +132,8 @@ class Simulation {
     void on_connect_done(std::uint32_t task);
     void on_pool_timeout(std::uint32_t task);
     void send_query(std::uint32_t task);
+    void on_round_trip_done(std::uint32_t task);
+    void submit_query(std::uint32_t task);
     void on_query_done(std::uint32_t task);
     void db_cpu_changed(std::uint32_t db, std::uint32_t busy_before);
     void cache_get(std::uint32_t task);

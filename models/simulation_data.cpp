@@ -35,6 +35,7 @@ void Simulation::init_data_tier(std::uint32_t replication) {
         Database& db = databases_[d];
         db.cpu.configure(store_mode(spec.cpu), spec.cores, d, kDbCpuDone, kDbPsDone);
         db.connect_rng = Rng(seed, replication, spec.path + ".connect");
+        db.rtt_rng = Rng(seed, replication, spec.path + ".rtt");
         db.busy_cores.run.reset(0.0, 0.0);
         db.connections.run.reset(0.0, 0.0);
     }
@@ -223,6 +224,25 @@ void Simulation::on_pool_timeout(std::uint32_t task) {
 }
 
 void Simulation::send_query(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
+    const double rtt = m_.model.databases[q.database].rtt.sample(databases_[q.database].rtt_rng);
+    t.mark = now_;
+    if (rtt > 0.0) {
+        cal_.schedule(now_ + rtt, kRoundTripDone, task);
+        return;
+    }
+    submit_query(task);
+}
+
+void Simulation::on_round_trip_done(std::uint32_t task) {
+    Task& t = tasks_[task];
+    t.attr[idx(Component::Network)] += static_cast<float>(now_ - t.mark);
+    t.mark = now_;
+    submit_query(task);
+}
+
+void Simulation::submit_query(std::uint32_t task) {
     Task& t = tasks_[task];
     const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
     const DatabaseSpec& spec = m_.model.databases[q.database];

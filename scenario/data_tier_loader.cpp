@@ -13,8 +13,8 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect", "overhead",
-                             "seek",  "row", "index_write",     "tables"};
+const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect",     "rtt",
+                             "overhead", "seek", "row",          "index_write", "tables"};
 const Words kTableKeys = {"rows", "growth", "indexes"};
 const Words kCacheKeys = {"cores", "service", "capacity", "keys", "zipf", "ttl", "hit_ratio"};
 const Words kExternalKeys = {"latency", "errors", "rate_limit", "burst", "windows"};
@@ -64,6 +64,7 @@ void database(TableReader& rd, const std::string& name, const toml::node& node, 
             {{"ps", CpuDiscipline::ProcessorSharing}, {"fcfs", CpuDiscipline::Fcfs}}))
         d.cpu = *v;
     if (auto v = rd.law(*t, d.path, "connect", Dimension::Time)) d.connect = std::move(*v);
+    if (auto v = rd.law(*t, d.path, "rtt", Dimension::Time)) d.rtt = std::move(*v);
     if (auto v = rd.law(*t, d.path, "overhead", Dimension::Time)) d.overhead = std::move(*v);
     if (auto v = rd.duration(*t, d.path, "seek")) d.seek = *v;
     if (auto v = rd.duration(*t, d.path, "row")) d.row = *v;

@@ -108,6 +108,7 @@ endpoint = "api.get"
 TEST_CASE("data tier: a transaction holds one connection for all its queries", "[unit]") {
     const Outcome o = run_scenario(kRun + R"toml(
 [databases.db]
+rtt = "0s"
 [services.api]
 workers = 100
 [services.api.pools.db]

@@ -62,7 +62,7 @@ TEST_CASE("theory: a connection pool in front of a database is M/M/c", "[theory]
     const double s = 0.010, rho = 0.8, lambda = rho * c / s;
     const double measure = 2000.0, warmup = 50.0;
     std::string t = run_table(measure, warmup, 10, 11);
-    t += "[databases.db]\ncores = 4\nconnect = \"0s\"\n";
+    t += "[databases.db]\ncores = 4\nconnect = \"0s\"\nrtt = \"0s\"\n";
     t += "[services.api]\nworkers = 10000\ncores = 10000\n";
     t += fmt("[services.api.pools.db]\nsize = %u\nacquire_timeout = \"none\"\n", c);
     t += fmt("[services.api.endpoints.get]\nsteps = [ { query = \"db\", cost = \"exp(%s)\" } ]\n",
@@ -86,7 +86,7 @@ TEST_CASE("theory: a pool shared by closed users is the machine-repairman model"
     const double measure = 2000.0, warmup = 50.0;
     const Repairman th = machine_repairman(users, c, 1.0 / think, 1.0 / s);
     std::string t = run_table(measure, warmup, 10, 12);
-    t += "[databases.db]\ncores = 3\nconnect = \"0s\"\n";
+    t += "[databases.db]\ncores = 3\nconnect = \"0s\"\nrtt = \"0s\"\n";
     t += "[services.api]\nworkers = 100\ncores = 100\n";
     t += fmt("[services.api.pools.db]\nsize = %u\n", c);
     t += fmt("[services.api.endpoints.get]\nsteps = [ { query = \"db\", cost = \"exp(%s)\" } ]\n",

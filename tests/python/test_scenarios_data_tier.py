@@ -1,0 +1,144 @@
+"""The data-tier scenarios in scenarios/: each mistake, then its fix (the
+`--set` in the scenario's header comment), and the direction and rough size
+of the effect. The fixed seeds make every run the same run, so the bounds
+below are about the mechanics, not luck; each bound sits well inside the
+gap the scenario shows (the measured numbers are in the comments)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import capsim
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def run(name: str, *fix: str) -> dict:
+    return capsim.load(SCENARIOS / f"{name}.toml", list(fix)).run().report
+
+
+def endpoint(report: dict, name: str) -> dict:
+    return next(e for e in report["endpoints"] if e["name"] == name)
+
+
+def database(report: dict, name: str) -> dict:
+    return next(d for d in report["databases"] if d["name"] == name)
+
+
+def mean(est: dict) -> float:
+    return est["mean"]
+
+
+def slo_passes(report: dict) -> bool:
+    return all(s["pass"] for s in report["slos"])
+
+
+def fix_of(name: str) -> list[str]:
+    """The --set arguments the scenario's header documents, read from the file."""
+    text = (SCENARIOS / f"{name}.toml").read_text()
+    lines = [ln.lstrip("# ").rstrip(" \\") for ln in text.splitlines() if ln.startswith("#")]
+    out = []
+    for ln in lines:
+        if ln.startswith("--set "):
+            value = ln[len("--set "):]
+            out.append(value[1:-1] if value.startswith("'") else value)
+        elif "--set " in ln:
+            value = ln.split("--set ", 1)[1]
+            out.append(value[1:-1] if value.startswith("'") else value)
+    assert out, f"{name}.toml documents no fix"
+    return out
+
+
+def test_n_plus_one_batched_query_cuts_queries_by_the_item_count():
+    before = run("n_plus_one")
+    after = run("n_plus_one", *fix_of("n_plus_one"))
+    b, a = endpoint(before, "api.order_page"), endpoint(after, "api.order_page")
+    qb, qa = mean(database(before, "shop")["throughput"]), mean(database(after, "shop")["throughput"])
+    # 1 + uniform(10, 70) queries per page, against 2: x20.5 (measured 20.5).
+    assert qb / qa == pytest.approx(20.5, rel=0.05)
+    # Round trips dominate the N+1 page; batching removes them (p99 56 ms -> 18 ms).
+    assert mean(b["latency"]["p99"]) > 2.5 * mean(a["latency"]["p99"])
+    assert mean(b["attribution"]["network"]) > 10 * mean(a["attribution"]["network"])
+    assert not slo_passes(before) and slo_passes(after)
+
+
+def test_n_plus_one_latency_grows_with_the_result_size():
+    few = run("n_plus_one", "services.api.endpoints.order_page.steps[2].loop=10")
+    many = run("n_plus_one", "services.api.endpoints.order_page.steps[2].loop=70")
+    # Seven times the items, several times the latency.
+    assert mean(endpoint(many, "api.order_page")["latency"]["mean"]) > 3 * mean(
+        endpoint(few, "api.order_page")["latency"]["mean"])
+
+
+def test_missing_index_gets_slower_as_the_table_grows_and_the_index_fixes_it():
+    before = run("missing_index")
+    after = run("missing_index", *fix_of("missing_index"))
+    p99 = before["timeseries"]["endpoints"]["auth.login"]["p99"]
+    # Rows grow from 1.08M to 1.33M over the run: the last windows are slower.
+    first, last = sum(p99[1:4]) / 3, sum(p99[-3:]) / 3
+    assert last > 1.15 * first
+    tables = database(before, "accounts")["tables"][0]
+    assert tables["rows_end"] > tables["rows_start"] * 1.3
+    assert mean(database(before, "accounts")["core_utilization"]) > 0.6
+    assert mean(database(after, "accounts")["core_utilization"]) < 0.01
+    # Scans of a million rows against a B-tree descent (650 ms -> ~15 ms).
+    assert mean(endpoint(before, "auth.login")["latency"]["p99"]) > 20 * mean(
+        endpoint(after, "auth.login")["latency"]["p99"])
+    assert not slo_passes(before) and slo_passes(after)
+
+
+def test_no_pool_runs_out_of_connections_at_the_spike_and_a_pool_does_not():
+    before = run("no_pool")
+    after = run("no_pool", *fix_of("no_pool"))
+    b, a = endpoint(before, "api.product"), endpoint(after, "api.product")
+    # Measured 21.5% of requests refused "too many connections".
+    assert mean(b["errors_by_cause"]["too_many_connections"]) > 100
+    assert mean(b["error_rate"]) > 0.05
+    assert mean(a["error_rate"]) == 0
+    assert mean(database(before, "db")["connections_max"]) == 100  # at the limit
+    assert mean(database(after, "db")["connections_max"]) <= 80  # 8 replicas x 10
+    # Every query paid the connect cost without a pool; a pool pays it once per connection.
+    assert mean(b["attribution"]["connect"]) > 0.025
+    assert mean(a["attribution"]["connect"]) < 0.001
+    assert not slo_passes(before) and slo_passes(after)
+
+
+def test_cache_aside_cuts_database_load_by_the_emergent_hit_ratio():
+    before = run("cache_aside")
+    after = run("cache_aside", *fix_of("cache_aside"))
+    cache = after["caches"][0]
+    hit = mean(cache["hit_ratio"])
+    # Zipf(0.9) over 200k keys with 20k slots: the hit ratio emerges (measured ~0.7).
+    assert 0.5 < hit < 0.9
+    qb, qa = mean(database(before, "db")["throughput"]), mean(database(after, "db")["throughput"])
+    assert qa / qb == pytest.approx(1 - hit, rel=0.05)
+    assert mean(database(after, "db")["core_utilization"]) < 0.5 * mean(
+        database(before, "db")["core_utilization"])
+
+
+def test_stampede_is_one_query_per_expiry_with_single_flight():
+    before = run("stampede")
+    after = run("stampede", *fix_of("stampede"))
+    qb, qa = mean(database(before, "db")["throughput"]), mean(database(after, "db")["throughput"])
+    # One rebuild per TTL (10 s) plus its 300 ms: 0.1 queries/s. Without
+    # single-flight every miss of the rebuild window queries, and the herd
+    # overloads the database, which makes the window longer still.
+    assert qa == pytest.approx(1 / 10.3, rel=0.1)
+    assert qb > 50 * qa
+    assert mean(after["caches"][0]["coalesced"]) > 0
+    assert any(s["station"] == "db" for s in before["saturated"])
+    assert not slo_passes(before) and slo_passes(after)
+
+
+def test_reporting_on_the_primary_slows_checkout_and_a_replica_isolates_it():
+    before = run("reporting_starves_oltp")
+    after = run("reporting_starves_oltp", *fix_of("reporting_starves_oltp"))
+    b, a = endpoint(before, "api.checkout"), endpoint(after, "api.checkout")
+    # The scans share the primary's cores with checkout's queries (mean 8.0 ms -> 4.5 ms).
+    assert mean(b["latency"]["mean"]) > 1.5 * mean(a["latency"]["mean"])
+    assert mean(b["attribution"]["db_wait"]) > 10 * mean(a["attribution"]["db_wait"])
+    assert mean(database(before, "primary")["core_utilization"]) > 0.95
+    assert mean(database(after, "replica")["throughput"]) > 0
+    assert not slo_passes(before) and slo_passes(after)

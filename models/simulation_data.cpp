@@ -146,7 +146,10 @@ void Simulation::open_connection(std::uint32_t task, std::uint32_t pool) {
     const DatabaseSpec& spec = m_.model.databases[p.database];
     Database& db = databases_[p.database];
     if (db.open >= spec.max_connections) {
-        if (measuring(now_)) ++out_.databases[p.database].refused;
+        if (measuring(now_)) {
+            ++out_.databases[p.database].refused;
+            ++out_.pools[pool_index_[pool]].refused;
+        }
         if (p.size > 0) release_connection(pool, false);
         fail(task, ErrorCause::TooManyConnections);
         return;

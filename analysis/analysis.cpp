@@ -161,16 +161,18 @@ class Analyzer {
             a_.method = Method::Saturated;
             return;
         }
-        // Queueing stations: each service's cores, as many servers per
-        // replica as can compute at once (a worker computes on one core at a
-        // time), the open load's share of each server taken away.
+        // Queueing stations: every set of cores, one per replica; a
+        // service's with as many servers as can compute at once (a worker
+        // computes on one core at a time). The open load's share of each
+        // server is taken away.
         double queueing = 0.0;
         for (std::size_t k = 0; k < resources(); ++k) {
             const Resource& r = d().resources[k];
             if (r.kind != ResourceKind::Cores || closed_demand_[k] <= 0.0) continue;
-            const ServiceSpec& svc = m_.services[r.station_index];
             const double u_open = open[k] / r.capacity();
-            const std::uint32_t servers = std::min(svc.cores, svc.workers);
+            auto servers = static_cast<std::uint32_t>(r.per_replica);
+            if (is_service_cores(k))
+                servers = std::min(servers, m_.services[r.station_index].workers);
             a_.mva_stations.push_back(
                 MvaStation{closed_demand_[k] / (1.0 - u_open), servers, r.replicas});
             a_.mva_resource.push_back(static_cast<std::uint32_t>(k));
@@ -253,20 +255,28 @@ class Analyzer {
             mean_hold[s] = rate[s] > 0.0 ? mean_hold[s] / rate[s] : 0.0;
     }
 
+    bool is_service_cores(std::size_t k) const {
+        const Resource& r = d().resources[k];
+        return r.kind == ResourceKind::Cores && r.station_index < d().cores_of.size() &&
+               d().cores_of[r.station_index] == k;
+    }
+
     // Open network: each replica's cores an M/M/c processor-sharing
-    // station (when its workers can outnumber its cores), each replica's
-    // workers an M/M/c queue whose service time is the holding time. The
-    // two are coupled through the holding times (nested calls wait
-    // downstream), so they are iterated to a fixed point.
+    // station (a service's when its workers can outnumber its cores), each
+    // replica's workers an M/M/c queue whose service time is the holding
+    // time. The two are coupled through the holding times (nested calls
+    // wait downstream), so they are iterated to a fixed point.
     void open_estimates() {
         rates();
         const std::size_t n_services = m_.services.size();
-        stretch_.assign(n_services, 1.0);
-        for (std::uint32_t s = 0; s < n_services; ++s) {
-            const ServiceSpec& svc = m_.services[s];
-            if (svc.workers <= svc.cores) continue;  // a worker never waits for a core
-            const double busy = a_.bottleneck.loads[d().cores_of[s]].utilization * svc.cores;
-            stretch_[s] = mmc_stretch(svc.cores, busy);
+        stretch_.assign(resources(), 1.0);
+        for (std::size_t k = 0; k < resources(); ++k) {
+            const Resource& r = d().resources[k];
+            if (r.kind != ResourceKind::Cores) continue;
+            if (is_service_cores(k) && m_.services[r.station_index].workers <= r.per_replica)
+                continue;  // a worker never waits for a core
+            const auto c = static_cast<std::uint32_t>(r.per_replica);
+            stretch_[k] = mmc_stretch(c, a_.bottleneck.loads[k].utilization * r.per_replica);
         }
         wait_.assign(n_services, 0.0);
         std::vector<double> rate, mean_hold;
@@ -299,19 +309,18 @@ class Analyzer {
     void closed_estimates() {
         rates();
         const std::size_t n_services = m_.services.size();
-        stretch_.assign(n_services, 1.0);
+        stretch_.assign(resources(), 1.0);
         wait_.assign(n_services, 0.0);
         std::vector<double> queue_time(n_services, 0.0);
         for (std::size_t i = 0; i < a_.mva_stations.size(); ++i) {
-            if (a_.mva_resource[i] == kNoResource) continue;
-            const Resource& r = d().resources[a_.mva_resource[i]];
-            const double demand = closed_demand_[a_.mva_resource[i]];
-            const double stretch = a_.mva->residence[i] / demand;
-            const ServiceSpec& svc = m_.services[r.station_index];
-            if (svc.workers > svc.cores)
-                stretch_[r.station_index] = stretch;
-            else
+            const std::uint32_t k = a_.mva_resource[i];
+            if (k == kNoResource) continue;
+            const Resource& r = d().resources[k];
+            const double demand = closed_demand_[k];
+            if (is_service_cores(k) && m_.services[r.station_index].workers <= r.per_replica)
                 queue_time[r.station_index] = a_.mva->residence[i] - demand;
+            else
+                stretch_[k] = a_.mva->residence[i] / demand;
         }
         std::vector<double> rate, mean_hold;
         admissions(zero_.hold, rate, mean_hold);
@@ -343,7 +352,7 @@ class Analyzer {
             StationEstimate& st = a_.stations[s];
             const ServiceSpec& svc = m_.services[s];
             st.core_utilization = a_.bottleneck.loads[d().cores_of[s]].utilization;
-            st.cpu_stretch = estimated ? stretch_[s] : kNaN;
+            st.cpu_stretch = estimated ? stretch_[d().cores_of[s]] : kNaN;
             st.wait = estimated ? wait_[s] : kNaN;
             double busy = 0.0;
             for (std::size_t x = 0; x < d().endpoints.size(); ++x) {

@@ -24,8 +24,8 @@ struct SourceLoad {
     double peak_rate = 0.0;
     std::uint32_t users = 0;
     double think = 0.0;
-    double response0 = 0.0;  // mean response time of its requests without contention
-    double response = 0.0;   // estimated at the offered load (NaN when none is possible)
+    double response0 = 0.0;      // mean response time of its requests without contention
+    double response = 0.0;       // estimated at the offered load (NaN when none is possible)
     std::vector<double> demand;  // per resource, per request
 };
 

@@ -23,8 +23,7 @@ Bottleneck bottleneck_law(const std::vector<Resource>& resources, const std::vec
         const double cap = resources[k].capacity();
         r.demand = offered > 0.0 ? load[k] / offered : 0.0;
         r.utilization = cap > 0.0 ? load[k] / cap : (load[k] > 0.0 ? kInf : 0.0);
-        r.peak_utilization =
-            cap > 0.0 ? peak_load[k] / cap : (peak_load[k] > 0.0 ? kInf : 0.0);
+        r.peak_utilization = cap > 0.0 ? peak_load[k] / cap : (peak_load[k] > 0.0 ? kInf : 0.0);
         r.x_max = r.demand > 0.0 ? cap / r.demand : kInf;
         if (load[k] > 0.0) b.order.push_back(static_cast<std::uint32_t>(k));
         b.x_max = std::min(b.x_max, r.x_max);

@@ -22,7 +22,7 @@ struct ResourceLoad {
 /// order in which they saturate as the load grows (every source scaled
 /// together) and the headroom left.
 struct Bottleneck {
-    std::vector<ResourceLoad> loads;  // in resource order
+    std::vector<ResourceLoad> loads;   // in resource order
     std::vector<std::uint32_t> order;  // resources that carry load, saturating first first
     double offered = 0.0;              // requests per second, mean over the measured window
     double peak_offered = 0.0;         // requests per second at each source's peak

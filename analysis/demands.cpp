@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/demands.hpp"
 
+#include "models/query_cost.hpp"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -28,12 +30,22 @@ double mean_rounds(const Law& law) {
     return std::max(0.0, law.mean());
 }
 
+constexpr std::uint32_t kNone = Demands::kNone;
+
 class Walker {
   public:
     // Notes on what the analysis leaves out go to `notes` (none when null).
-    Walker(const CompiledModel& cm, std::vector<std::string>* notes) : cm_(cm), notes_(notes) {
+    Walker(const CompiledModel& cm, const Demands& d, std::vector<std::string>* notes)
+        : cm_(cm), index_(d), notes_(notes) {
         for (std::uint32_t x = 0; x < cm.model.externals.size(); ++x)
             externals_.emplace(cm.model.externals[x].name, x);
+        for (std::uint32_t x = 0; x < cm.model.databases.size(); ++x)
+            databases_.emplace(cm.model.databases[x].name, x);
+        for (std::uint32_t c = 0; c < cm.model.caches.size(); ++c)
+            caches_.emplace(cm.model.caches[c].name, c);
+        // Tables grow linearly, so a query's mean cost over the measured
+        // window is its cost at the window's middle (exactly for scans).
+        mid_ = 0.5 * (cm.model.run.warmup + cm.model.run.duration);
     }
 
     // Expected use of one execution of `steps` reached with probability w;
@@ -43,6 +55,7 @@ class Walker {
             switch (s.kind) {
                 case StepKind::Cpu:
                     p.cpu += w * s.law.mean();
+                    add(p.usage, index_.cores_of[p.service], w * s.law.mean());
                     p.max_cpu_scv = std::max(p.max_cpu_scv, s.law.scv());
                     break;
                 case StepKind::Delay:
@@ -52,8 +65,9 @@ class Walker {
                 case StepKind::Call:
                     p.holds_while_waiting = true;
                     if (const auto x = externals_.find(s.target); x != externals_.end()) {
-                        add(p.external_calls, x->second, w);
                         p.delay += w * cm_.model.externals[x->second].latency.mean();
+                        if (index_.rate_limit_of[x->second] != kNone)
+                            add(p.usage, index_.rate_limit_of[x->second], w);
                     } else {
                         add(p.calls, endpoint(s.target), w);
                     }
@@ -76,17 +90,52 @@ class Walker {
                     w = on;
                     break;
                 }
-                case StepKind::Query:
-                    data_tier(s);
+                case StepKind::Query: {
+                    p.holds_while_waiting = true;
+                    const Query q = query(s, p.service);
+                    add(p.usage, index_.database_cores_of[q.database], w * q.work);
+                    p.delay += w * (q.held - q.work);
+                    if (!in_transaction(q.database)) connection(p, q.database, w * q.held);
+                    note_pool_waits();
                     break;
-                case StepKind::Cache:
-                    data_tier(s);
-                    if (!s.blocks.empty()) accumulate(s.blocks[0], w * miss_ratio(s), p);
+                }
+                case StepKind::Cache: {
+                    p.holds_while_waiting = true;
+                    const auto c = cache(s.target);
+                    const double miss = miss_ratio(c);
+                    const double ops = 1.0 + miss;  // a get, and a set after a miss
+                    const double t = ops * cm_.model.caches[c].service.mean();
+                    add(p.usage, index_.cache_cores_of[c], w * t);
+                    if (!s.blocks.empty()) accumulate(s.blocks[0], w * miss, p);
                     break;
-                case StepKind::Transaction:
-                    data_tier(s);
+                }
+                case StepKind::Offload:
+                    note(
+                        "async services are analysed as thread-per-request services: "
+                        "event loops and executor threads are not resources yet");
                     if (!s.blocks.empty()) accumulate(s.blocks[0], w, p);
                     break;
+                case StepKind::Transaction: {
+                    p.holds_while_waiting = true;
+                    if (s.blocks.empty()) break;
+                    const std::uint32_t db = database(s.target);
+                    if (in_transaction(db)) {
+                        accumulate(s.blocks[0], w, p);
+                        break;
+                    }
+                    // The connection is held for the whole body: its time
+                    // without contention is what the body adds to the
+                    // endpoint's CPU, delays and database work.
+                    const double before = p.cpu + p.delay + database_work(p);
+                    open_.push_back(db);
+                    accumulate(s.blocks[0], w, p);
+                    open_.pop_back();
+                    const double body = p.cpu + p.delay + database_work(p) - before;
+                    connection(p, db, body + w * connect_time(p.service, db));
+                    p.delay += w * connect_time(p.service, db);
+                    note_pool_waits();
+                    break;
+                }
             }
             if (w <= 0.0) break;
         }
@@ -99,15 +148,19 @@ class Walker {
         double on = 1.0;    // probability of running past the end
     };
 
-    // Expected critical-path time of `steps` reached with probability w.
+    // Expected critical-path time of `steps` reached with probability w;
+    // `stretch` is per resource (cores only), `response` per endpoint.
     Time timing(const BlockSpec& steps, double w, std::uint32_t service,
                 const std::vector<double>& stretch, const std::vector<double>& response) {
+        auto stretched = [&](std::uint32_t resource, double x) {
+            return stretch.empty() ? x : x * stretch[resource];
+        };
         Time t;
         for (const StepSpec& s : steps) {
             double dt = 0.0;
             switch (s.kind) {
                 case StepKind::Cpu:
-                    dt = s.law.mean() * (stretch.empty() ? 1.0 : stretch[service]);
+                    dt = stretched(index_.cores_of[service], s.law.mean());
                     break;
                 case StepKind::Delay:
                     dt = s.law.mean();
@@ -152,16 +205,28 @@ class Walker {
                     w = on;
                     break;
                 }
-                case StepKind::Query:
+                case StepKind::Query: {
+                    const Query q = query(s, service);
+                    dt = q.held - q.work + stretched(index_.database_cores_of[q.database], q.work);
                     break;
-                case StepKind::Cache:
+                }
+                case StepKind::Cache: {
+                    const auto c = cache(s.target);
+                    const double miss = miss_ratio(c);
+                    dt = stretched(index_.cache_cores_of[c],
+                                   (1.0 + miss) * cm_.model.caches[c].service.mean());
                     if (!s.blocks.empty())
-                        dt = miss_ratio(s) *
-                             timing(s.blocks[0], 1.0, service, stretch, response).time;
+                        dt += miss * timing(s.blocks[0], 1.0, service, stretch, response).time;
+                    break;
+                }
+                case StepKind::Offload:
+                    if (!s.blocks.empty())
+                        dt = timing(s.blocks[0], 1.0, service, stretch, response).time;
                     break;
                 case StepKind::Transaction:
                     if (!s.blocks.empty())
-                        dt = timing(s.blocks[0], 1.0, service, stretch, response).time;
+                        dt = connect_time(service, database(s.target)) +
+                             timing(s.blocks[0], 1.0, service, stretch, response).time;
                     break;
             }
             t.time += w * dt;
@@ -173,33 +238,112 @@ class Walker {
     }
 
   private:
+    // A query's mean cost: `work` on the database's cores; `held` the
+    // connection's time with it (a new connection's opening if unpooled,
+    // the round trip, the work).
+    struct Query {
+        std::uint32_t database = 0;
+        double work = 0.0;
+        double held = 0.0;
+    };
+
+    Query query(const StepSpec& s, std::uint32_t service) const {
+        const std::size_t dot = s.target.find('.');
+        Query q;
+        q.database = database(s.target.substr(0, dot));
+        const DatabaseSpec& db = cm_.model.databases[q.database];
+        const TableSpec* table = nullptr;
+        if (dot != std::string::npos)
+            for (const TableSpec& t : db.tables)
+                if (t.name == s.target.substr(dot + 1)) table = &t;
+        const double overhead = s.query == QueryKind::Fixed ? s.law.mean() : db.overhead.mean();
+        const double returned = s.query == QueryKind::Range ? s.law.mean() : 0.0;
+        q.work = query_work(db, table, s.query, mid_, overhead, returned);
+        q.held = q.work + db.rtt.mean() +
+                 (in_transaction(q.database) ? 0.0 : connect_time(service, q.database));
+        return q;
+    }
+
+    // Opening a connection, paid by every access of a service that has no pool.
+    double connect_time(std::uint32_t service, std::uint32_t db) const {
+        return pool(service, db) == kNone ? cm_.model.databases[db].connect.mean() : 0.0;
+    }
+
+    // The compiled pool of `service` to `db` when it is sized, else kNone.
+    std::uint32_t pool(std::uint32_t service, std::uint32_t db) const {
+        for (std::uint32_t k = 0; k < cm_.pool_count[service]; ++k) {
+            const std::uint32_t i = cm_.first_pool[service] + k;
+            if (cm_.pools[i].database == db) return cm_.pools[i].size > 0 ? i : kNone;
+        }
+        return kNone;
+    }
+
+    // Connection time goes to the service's pool, or without one to the
+    // database's max_connections.
+    void connection(EndpointProfile& p, std::uint32_t db, double seconds) const {
+        const std::uint32_t i = pool(p.service, db);
+        add(p.usage, i == kNone ? index_.connections_of[db] : index_.pool_of[i], seconds);
+    }
+
+    double database_work(const EndpointProfile& p) const {
+        double sum = 0.0;
+        for (const auto& [r, x] : p.usage)
+            if (std::find(index_.database_cores_of.begin(), index_.database_cores_of.end(), r) !=
+                index_.database_cores_of.end())
+                sum += x;
+        return sum;
+    }
+
+    bool in_transaction(std::uint32_t db) const {
+        return std::find(open_.begin(), open_.end(), db) != open_.end();
+    }
+
     std::uint32_t endpoint(const std::string& name) const {
         const std::int64_t e = cm_.find_endpoint(name);
         if (e < 0) throw ModelError(name, "unknown endpoint " + name);
         return static_cast<std::uint32_t>(e);
     }
 
+    std::uint32_t database(const std::string& name) const {
+        const auto it = databases_.find(name);
+        if (it == databases_.end()) throw ModelError(name, "unknown database " + name);
+        return it->second;
+    }
+
+    std::uint32_t cache(const std::string& name) const {
+        const auto it = caches_.find(name);
+        if (it == caches_.end()) throw ModelError(name, "unknown cache " + name);
+        return it->second;
+    }
+
     // A cache with a fixed hit ratio misses at its complement; an emergent
-    // hit ratio is unknown before simulating, so every lookup is taken to
-    // miss: the bound stays a bound.
-    double miss_ratio(const StepSpec& s) const {
-        for (const CacheSpec& c : cm_.model.caches)
-            if (c.name == s.target && c.hit_ratio >= 0.0) return 1.0 - c.hit_ratio;
+    // hit ratio (LRU, TTL, Zipf keys) is only known by simulating, so every
+    // lookup is taken to miss: the demands stay upper bounds.
+    double miss_ratio(std::uint32_t c) {
+        const CacheSpec& spec = cm_.model.caches[c];
+        if (spec.hit_ratio >= 0.0) return 1.0 - spec.hit_ratio;
+        note("cache " + spec.name +
+             ": its hit ratio emerges from the run, so every lookup is counted as a miss");
         return 1.0;
     }
 
-    void data_tier(const StepSpec&) {
-        if (notes_ && !noted_)
-            notes_->push_back(
-                "databases, caches and connection pools are not in the analytic model yet: "
-                "their demands are left out of the bounds");
-        noted_ = true;
+    void note_pool_waits() {
+        note(
+            "waits for pooled connections are in the bounds (pool capacity) but not in the "
+            "estimated response times");
+    }
+
+    void note(const std::string& text) {
+        if (notes_ && std::find(notes_->begin(), notes_->end(), text) == notes_->end())
+            notes_->push_back(text);
     }
 
     const CompiledModel& cm_;
+    const Demands& index_;  // its resource indices
     std::vector<std::string>* notes_;
-    std::unordered_map<std::string, std::uint32_t> externals_;
-    bool noted_ = false;
+    std::unordered_map<std::string, std::uint32_t> externals_, databases_, caches_;
+    std::vector<std::uint32_t> open_;  // databases whose transaction is open
+    double mid_ = 0.0;
 };
 
 }  // namespace
@@ -210,6 +354,10 @@ const char* Resource::kind_name() const {
             return "cores";
         case ResourceKind::Workers:
             return "workers";
+        case ResourceKind::Pool:
+            return "pool";
+        case ResourceKind::Connections:
+            return "connections";
         case ResourceKind::RateLimit:
             return "rate_limit";
     }
@@ -229,12 +377,34 @@ Demands build_demands(const CompiledModel& cm) {
         d.resources.push_back(Resource{ResourceKind::Workers, svc.name, s, svc.replicas,
                                        static_cast<double>(svc.workers)});
     }
+    auto resource = [&](ResourceKind kind, const std::string& station, std::uint32_t index,
+                        std::uint32_t replicas, double per_replica) {
+        d.resources.push_back(Resource{kind, station, index, replicas, per_replica});
+        return static_cast<std::uint32_t>(d.resources.size() - 1);
+    };
+    for (std::uint32_t x = 0; x < m.databases.size(); ++x) {
+        const DatabaseSpec& db = m.databases[x];
+        d.database_cores_of.push_back(resource(ResourceKind::Cores, db.name, x, 1, db.cores));
+        d.connections_of.push_back(
+            resource(ResourceKind::Connections, db.name, x, 1, db.max_connections));
+    }
+    for (std::uint32_t x = 0; x < m.caches.size(); ++x)
+        d.cache_cores_of.push_back(
+            resource(ResourceKind::Cores, m.caches[x].name, x, 1, m.caches[x].cores));
+    for (std::uint32_t x = 0; x < cm.pools.size(); ++x) {
+        const CompiledPool& pool = cm.pools[x];
+        d.pool_of.push_back(pool.size == 0
+                                ? kNone
+                                : resource(ResourceKind::Pool, pool.name, x,
+                                           m.services[pool.service].replicas, pool.size));
+    }
     for (std::uint32_t x = 0; x < m.externals.size(); ++x)
-        if (m.externals[x].rate_limit > 0.0)
-            d.resources.push_back(
-                Resource{ResourceKind::RateLimit, m.externals[x].name, x, 1, m.externals[x].rate_limit});
+        d.rate_limit_of.push_back(m.externals[x].rate_limit > 0.0
+                                      ? resource(ResourceKind::RateLimit, m.externals[x].name, x, 1,
+                                                 m.externals[x].rate_limit)
+                                      : kNone);
 
-    Walker walker(cm, &d.notes);
+    Walker walker(cm, d, &d.notes);
     for (std::uint32_t s = 0; s < m.services.size(); ++s)
         for (const EndpointSpec& spec : m.services[s].endpoints) {
             EndpointProfile p;
@@ -300,25 +470,20 @@ Demands build_demands(const CompiledModel& cm) {
 
 std::vector<double> Demands::demand(std::uint32_t entry, const std::vector<double>& hold) const {
     std::vector<double> out(resources.size(), 0.0);
-    std::vector<double> by_external(model->model.externals.size(), 0.0);
     for (std::size_t x = 0; x < endpoints.size(); ++x) {
         const double v = visits[entry][x];
         if (v == 0.0) continue;
         const EndpointProfile& p = endpoints[x];
-        out[cores_of[p.service]] += v * p.cpu;
+        for (const auto& [r, use] : p.usage) out[r] += v * use;
         out[workers_of[p.service]] += v * hold[x];
-        for (const auto& [ext, calls] : p.external_calls) by_external[ext] += v * calls;
     }
-    for (std::size_t r = 0; r < resources.size(); ++r)
-        if (resources[r].kind == ResourceKind::RateLimit)
-            out[r] = by_external[resources[r].station_index];
     return out;
 }
 
-Timing critical_path(const Demands& d, const std::vector<double>& cpu_stretch,
+Timing critical_path(const Demands& d, const std::vector<double>& stretch,
                      const std::vector<double>& wait) {
     const std::size_t n = d.endpoints.size();
-    Walker walker(*d.model, nullptr);
+    Walker walker(*d.model, d, nullptr);
     Timing t;
     t.response.assign(n, 0.0);
     t.hold.assign(n, 0.0);
@@ -329,7 +494,7 @@ Timing critical_path(const Demands& d, const std::vector<double>& cpu_stretch,
         std::vector<double> next(n);
         for (std::size_t e = 0; e < n; ++e) {
             const EndpointProfile& p = d.endpoints[e];
-            const auto time = walker.timing(p.spec->steps, 1.0, p.service, cpu_stretch, t.response);
+            const auto time = walker.timing(p.spec->steps, 1.0, p.service, stretch, t.response);
             next[e] = time.time + (wait.empty() ? 0.0 : wait[p.service]);
             t.hold[e] = time.hold;
             change = std::max(change, std::fabs(next[e] - t.response[e]));

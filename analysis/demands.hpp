@@ -11,43 +11,49 @@
 
 namespace capsim::analysis {
 
-/// What a resource's capacity is made of. Cores and workers are servers,
-/// a demand on them is seconds of service per request; a rate limit is
-/// calls per second, a demand on it is calls per request. Either way
-/// capacity / demand is the most requests per second it lets through.
-/// A new kind of station (a database's cores, a pool's connections) is a
-/// new enumerator here plus the lines in demands.cpp that fill its demand.
-enum class ResourceKind : std::uint8_t { Cores, Workers, RateLimit };
+/// What a resource's capacity is made of. Cores, workers and connections
+/// are servers, a demand on them is seconds of service (or holding) per
+/// request; a rate limit is calls per second, a demand on it is calls per
+/// request. Either way capacity / demand is the most requests per second
+/// it lets through. A new kind of station is an enumerator here plus the
+/// lines in demands.cpp that create it and add each step's use of it.
+enum class ResourceKind : std::uint8_t {
+    Cores,        // CPU servers of a service, a database or a cache
+    Workers,      // a service's concurrency slots, held for a whole request
+    Pool,         // a service's pooled connections to a database (per replica)
+    Connections,  // a database's max_connections, used by services without a pool
+    RateLimit,    // an external's calls per second
+};
 
 /// One capacity-limited resource of the model.
 struct Resource {
     ResourceKind kind = ResourceKind::Cores;
-    std::string station;        // the service or external it belongs to
-    std::uint32_t station_index = 0;  // into model.services (model.externals for a rate limit)
+    std::string station;              // service, database, cache, pool ("api->db") or external
+    std::uint32_t station_index = 0;  // into the model's list of its kind (a pool: CompiledModel's)
     std::uint32_t replicas = 1;       // the traffic is shared evenly over these
     double per_replica = 1.0;         // servers (or calls per second) of one replica
 
     double capacity() const { return static_cast<double>(replicas) * per_replica; }
-    /// "cores", "workers", "rate_limit": the name in reports.
+    /// "cores", "workers", "pool", "connections", "rate_limit": the name in reports.
     const char* kind_name() const;
 };
 
-/// One execution of an endpoint on its own: what its steps ask of its
-/// service, and which endpoints it sends work to (their own work is counted
-/// at them). Expectations: loops count their mean number of rounds,
+/// One execution of an endpoint on its own: what its steps ask of the
+/// resources, and which endpoints it sends work to (their own work is
+/// counted at them). Expectations: loops count their mean number of rounds,
 /// branches their weights, and every parallel arm runs to its end (the
 /// engine lets arms a join no longer waits for finish).
 struct EndpointProfile {
     std::string name;  // "service.endpoint"
     std::uint32_t service = 0;
     const EndpointSpec* spec = nullptr;  // in the CompiledModel analysed
-    double cpu = 0.0;    // CPU seconds
-    double delay = 0.0;  // delay steps and external calls, seconds
+    double cpu = 0.0;                    // CPU seconds on its service's cores
+    double delay = 0.0;  // delays, external calls and data-tier steps at their means, seconds
+    std::vector<std::pair<std::uint32_t, double>> usage;     // resource, use (its workers excepted)
     std::vector<std::pair<std::uint32_t, double>> calls;     // endpoint, expected calls
     std::vector<std::pair<std::uint32_t, double>> forwards;  // endpoint, probability
-    std::vector<std::pair<std::uint32_t, double>> external_calls;  // external, expected calls
-    bool fork_join = false;         // has a parallel step
-    bool holds_while_waiting = false;  // its worker is held during a delay, call or external
+    bool fork_join = false;                                  // has a parallel step
+    bool holds_while_waiting = false;  // its worker is held during a delay, call or data access
     double max_cpu_scv = 0.0;  // the largest squared coefficient of variation of its cpu steps
 };
 
@@ -72,7 +78,14 @@ struct Demands {
     std::vector<std::vector<double>> frames;
     std::vector<std::uint32_t> cores_of;    // per service: its Cores resource
     std::vector<std::uint32_t> workers_of;  // per service: its Workers resource
-    std::vector<std::string> notes;  // what the analysis leaves out for this model
+    // Resource indices per station; kNone where there is none.
+    static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+    std::vector<std::uint32_t> database_cores_of;  // per database
+    std::vector<std::uint32_t> connections_of;     // per database: its max_connections
+    std::vector<std::uint32_t> cache_cores_of;     // per cache
+    std::vector<std::uint32_t> pool_of;            // per CompiledModel pool (sized ones only)
+    std::vector<std::uint32_t> rate_limit_of;      // per external (rate-limited ones only)
+    std::vector<std::string> notes;                // what the analysis leaves out for this model
 
     /// Demand on every resource of one request entering at `entry`, given
     /// each endpoint's worker holding time.
@@ -90,16 +103,17 @@ struct Timing {
 /// finite solution (calls or forwards that repeat with probability 1).
 Demands build_demands(const CompiledModel& model);
 
-/// Response and holding times along each endpoint's critical path: CPU
-/// steps take their mean times `cpu_stretch[service]`, delays and external
-/// calls their means, calls and forwards the callee's response time, a
-/// loop its mean rounds times its body, a parallel step its critical arm
-/// (the longest mean for join all, the k-th shortest for k of n; a mean of
-/// maxima is at least the maximum of means, so this is optimistic under
-/// variability), and each admission to a service waits `wait[service]`.
-/// Solved by fixed-point iteration, exact in depth + 1 rounds without
-/// cycles. Empty vectors mean no contention (stretch 1, no wait).
-Timing critical_path(const Demands& d, const std::vector<double>& cpu_stretch = {},
+/// Response and holding times along each endpoint's critical path: work
+/// on cores (a service's, a database's, a cache's) takes its mean times
+/// `stretch[resource]`; delays, external calls, a query's round trip and an
+/// unpooled connection's opening their means; calls and forwards the
+/// callee's response time; a loop its mean rounds times its body; a
+/// parallel step its critical arm (the longest mean for join all, the k-th
+/// shortest for k of n; a mean of maxima is at least the maximum of means,
+/// so this is optimistic under variability); and each admission to a
+/// service waits `wait[service]`. Solved by fixed-point iteration, exact in
+/// depth + 1 rounds without cycles. Empty vectors mean no contention.
+Timing critical_path(const Demands& d, const std::vector<double>& stretch = {},
                      const std::vector<double>& wait = {});
 
 }  // namespace capsim::analysis

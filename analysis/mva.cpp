@@ -10,9 +10,9 @@ namespace {
 
 // One copy of a station through the recursion on the population.
 struct State {
-    double d = 0.0;       // demand at this copy, seconds per request
-    std::uint32_t c = 0;  // servers; 0: delay
-    double q = 0.0;       // Q(n-1) at this copy
+    double d = 0.0;         // demand at this copy, seconds per request
+    std::uint32_t c = 0;    // servers; 0: delay
+    double q = 0.0;         // Q(n-1) at this copy
     std::vector<double> p;  // p(j | n-1), j = 0..c-1 (multi-server only)
     double r = 0.0;         // R(n) at this copy
 };

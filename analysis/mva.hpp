@@ -18,11 +18,11 @@ struct MvaStation {
 
 /// Exact MVA at population N, with every population 1..N on the way.
 struct MvaResult {
-    double throughput = 0.0;          // requests per second
-    double response = 0.0;            // sum of the residence times, seconds
-    std::vector<double> residence;    // per station, all copies: seconds per request
-    std::vector<double> queue;        // per station, all copies: mean requests present
-    std::vector<double> utilization;  // per station: busy fraction of each server
+    double throughput = 0.0;                       // requests per second
+    double response = 0.0;                         // sum of the residence times, seconds
+    std::vector<double> residence;                 // per station, all copies: seconds per request
+    std::vector<double> queue;                     // per station, all copies: mean requests present
+    std::vector<double> utilization;               // per station: busy fraction of each server
     std::vector<double> throughput_by_population;  // X(n), n = 1..N
 };
 

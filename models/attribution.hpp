@@ -12,17 +12,19 @@ namespace capsim {
 /// unblocked, so a root's record partitions its latency along the critical
 /// path (the arm of a fan-out that completed the join, not the others).
 enum class Component : std::uint8_t {
-    WorkerWait,  // queued for a worker (a concurrency slot)
-    CpuWait,     // runnable but the replica's cores were busy
-    Cpu,         // computing
-    Delay,       // network hop or sleep, holding the worker
-    PoolWait,    // waiting for a connection from the replica's pool
-    Connect,     // opening a connection (no pool, or a pool's first use)
-    Network,     // round trips to the database
-    DbWait,      // queued for the database's cores
-    Db,          // database work
-    Cache,       // cache operations, queueing included
-    External,    // waiting on a third-party API
+    WorkerWait,    // queued for a worker (a concurrency slot)
+    CpuWait,       // runnable but the replica's cores were busy
+    Cpu,           // computing
+    Delay,         // network hop or sleep, holding the worker
+    PoolWait,      // waiting for a connection from the replica's pool
+    Connect,       // opening a connection (no pool, or a pool's first use)
+    Network,       // round trips to the database
+    DbWait,        // queued for the database's cores
+    Db,            // database work
+    Cache,         // cache operations, queueing included
+    External,      // waiting on a third-party API
+    LoopWait,      // async: waiting for the event loop
+    ExecutorWait,  // async: waiting for an executor thread
     kCount,
 };
 
@@ -50,6 +52,10 @@ inline constexpr const char* component_name(Component c) {
             return "cache";
         case Component::External:
             return "external";
+        case Component::LoopWait:
+            return "loop_wait";
+        case Component::ExecutorWait:
+            return "executor_wait";
         case Component::kCount:
             break;
     }

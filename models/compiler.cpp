@@ -169,7 +169,24 @@ class Compiler {
     // parallel arms are deferred to their own blocks.
     void straight(const BlockSpec& steps,
                   std::vector<std::pair<std::uint32_t, const StepSpec*>>& deferred) {
+        // On an event loop, CPU and blocking steps hold the loop; a run of
+        // them back to back holds it once, as a coroutine keeps the loop
+        // until its next await. Awaited steps and control flow release it.
+        // Offloaded code runs on executor threads instead.
+        const bool async = model_.services[service_].mode == ServiceMode::Async && !in_executor_;
+        bool holding = false;
         for (const StepSpec& s : steps) {
+            const bool on_loop = async && (s.kind == StepKind::Cpu || s.blocking);
+            if (on_loop && !holding) emit(Op::Hold);
+            if (!on_loop && holding) emit(Op::Unhold);
+            holding = on_loop;
+            step(s, deferred);
+        }
+        if (holding) emit(Op::Unhold);
+    }
+
+    void step(const StepSpec& s, std::vector<std::pair<std::uint32_t, const StepSpec*>>& deferred) {
+        {
             switch (s.kind) {
                 case StepKind::Cpu:
                 case StepKind::Delay: {
@@ -234,6 +251,12 @@ class Compiler {
                     emit(Op::Commit).a = slot;
                     break;
                 }
+                case StepKind::Offload:
+                    if (s.blocks.size() != 1) throw ModelError(s.path, "an offload needs one body");
+                    deferred.emplace_back(pc(), &s);
+                    emit(Op::Offload);
+                    emit(Op::OffloadEnd);
+                    break;
                 case StepKind::Cache: {
                     const auto c = caches_.find(s.target);
                     if (c == caches_.end()) throw ModelError(s.path, "unknown cache " + s.target);
@@ -290,6 +313,13 @@ class Compiler {
             out_.program.code[at].b = body;
             return;
         }
+        if (s.kind == StepKind::Offload) {
+            const bool outer = in_executor_;
+            in_executor_ = true;
+            out_.program.code[at].a = block(s.blocks[0]);
+            in_executor_ = outer;
+            return;
+        }
         const auto first_arm = static_cast<std::uint32_t>(out_.program.arms.size());
         out_.program.arms.resize(out_.program.arms.size() + s.blocks.size());
         out_.program.code[at].a = first_arm;
@@ -308,6 +338,7 @@ class Compiler {
     std::unordered_map<std::string, std::uint32_t> externals_;
     std::vector<std::vector<CompiledPool>> service_pools_;
     std::uint32_t service_ = 0;  // whose endpoints are being compiled
+    bool in_executor_ = false;   // compiling an offloaded block: no event loop to hold
 };
 
 }  // namespace

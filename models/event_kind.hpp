@@ -9,21 +9,21 @@ namespace capsim {
 /// The tags the simulation dispatches on. The kernel's calendar carries
 /// them opaquely; a new station type adds its tags here, not in engine/.
 enum EventKind : std::uint16_t {
-    kArrival,       // arg: source index
-    kCpuDone,       // arg: task (dedicated or FCFS cores)
-    kPsDone,        // arg: replica (the earliest processor-sharing completion)
-    kDelayDone,     // arg: task
-    kThinkDone,     // arg: closed-loop user
-    kWindow,        // time-series window boundary
-    kWarmupEnd,     // statistics restart
-    kDbCpuDone,     // arg: task (a query on FCFS database cores)
-    kDbPsDone,      // arg: database (the earliest processor-sharing completion)
-    kConnectDone,   // arg: task (a connection is open)
+    kArrival,        // arg: source index
+    kCpuDone,        // arg: task (dedicated or FCFS cores)
+    kPsDone,         // arg: replica (the earliest processor-sharing completion)
+    kDelayDone,      // arg: task
+    kThinkDone,      // arg: closed-loop user
+    kWindow,         // time-series window boundary
+    kWarmupEnd,      // statistics restart
+    kDbCpuDone,      // arg: task (a query on FCFS database cores)
+    kDbPsDone,       // arg: database (the earliest processor-sharing completion)
+    kConnectDone,    // arg: task (a connection is open)
     kRoundTripDone,  // arg: task (a query reached the database)
-    kPoolTimeout,   // arg: task (gave up waiting for a pooled connection)
-    kCacheCpuDone,  // arg: task (a cache operation finished)
-    kCachePsDone,   // arg: cache (processor-sharing completion)
-    kExternalDone,  // arg: task (an external call answered)
+    kPoolTimeout,    // arg: task (gave up waiting for a pooled connection)
+    kCacheCpuDone,   // arg: task (a cache operation finished)
+    kCachePsDone,    // arg: cache (processor-sharing completion)
+    kExternalDone,   // arg: task (an external call answered)
 };
 
 }  // namespace capsim

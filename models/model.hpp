@@ -32,6 +32,7 @@ enum class StepKind : std::uint8_t {
     Query,        // a database query through the service's pool to that database
     Cache,        // a cache lookup; blocks[0] is the miss path, run before the set
     Transaction,  // blocks[0] runs holding one connection to `target`
+    Offload,      // blocks[0] runs on the replica's executor threads (run_in_executor)
 };
 
 /// What a query does, which decides how its cost grows with the table:
@@ -58,6 +59,7 @@ struct StepSpec {
     std::uint32_t join_k = 0;  // KOfN: completions needed
     QueryKind query = QueryKind::Fixed;
     bool single_flight = false;  // cache: concurrent misses of one key share one fill
+    bool blocking = false;       // async service: the step holds the event loop throughout
 };
 
 /// An endpoint: a named step program served by one service.
@@ -70,6 +72,11 @@ struct EndpointSpec {
 enum class CpuDiscipline : std::uint8_t { ProcessorSharing, Fcfs };
 enum class QueueDiscipline : std::uint8_t { Fcfs, Lifo, Priority };
 enum class BalancerKind : std::uint8_t { RoundRobin, Random, LeastOutstanding, PowerOfTwo };
+
+/// How a service runs its requests: a thread per request (held for the
+/// whole request, I/O included), or event loops that run CPU steps one at
+/// a time and are free while a request awaits I/O.
+enum class ServiceMode : std::uint8_t { Threads, Async };
 
 /// How a service replica reaches a database or cache. Pooled: up to `size`
 /// connections, opened on first use and kept; a query waits for a free one
@@ -98,6 +105,9 @@ struct ServiceSpec {
     std::uint64_t queue_capacity = kUnbounded;  // per replica, waiting requests
     QueueDiscipline queue = QueueDiscipline::Fcfs;
     BalancerKind balancer = BalancerKind::RoundRobin;
+    ServiceMode mode = ServiceMode::Threads;
+    std::uint32_t loops = 1;     // async: event loops per replica, each on a core of its own
+    std::uint32_t executor = 0;  // async: threads per replica for offloaded blocking work
     std::vector<EndpointSpec> endpoints;
     std::vector<PoolSpec> pools;
 };

@@ -26,9 +26,13 @@ enum class Op : std::uint8_t {
     Query,        // a = query in `queries`
     Transaction,  // a = pool slot, b = body pc: the body runs holding one connection
     Commit,       // a = pool slot: the transaction's end, its connection goes back
-    CacheGet,  // a = cache op in `cache_ops`, b = miss-path pc; a hit skips the CacheSet after it
-    CacheSet,  // a = cache op: store the key the miss path fetched
-    External,  // a = external dependency, stream: its latency and error draws
+    CacheGet,    // a = cache op in `cache_ops`, b = miss-path pc; a hit skips the CacheSet after it
+    CacheSet,    // a = cache op: store the key the miss path fetched
+    External,    // a = external dependency, stream: its latency and error draws
+    Hold,        // async: take an event loop of the replica (queue for one if all are busy)
+    Unhold,      // async: give the event loop back
+    Offload,     // a = body pc: run it on an executor thread while the loop is free
+    OffloadEnd,  // give the executor thread back
 };
 
 /// One instruction. `law` and `stream` index the program's tables.

@@ -57,6 +57,7 @@ struct StationSeries {
     std::vector<double> waiting;       // mean requests queued for a worker
     std::vector<double> busy_workers;  // mean workers held
     std::vector<double> busy_cores;    // mean cores computing
+    std::vector<double> busy_loops;    // async: mean event loops held
     std::vector<double> completions;
 };
 
@@ -66,6 +67,8 @@ struct StationResult {
     double busy_cores = 0.0;
     double waiting = 0.0;  // time-average queue length
     double waiting_max = 0.0;
+    double busy_loops = 0.0;      // async: time-average event loops held
+    double loop_waiting = 0.0;    // async: time-average tasks waiting for one
     std::uint64_t admitted = 0;   // took a worker
     std::uint64_t completed = 0;  // released it
     std::uint64_t rejected = 0;   // queue full

@@ -408,6 +408,10 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         const double workers = double(spec.replicas) * spec.workers;
         const double cores = double(spec.replicas) * spec.cores;
         auto st = [s](const ReplicationResult& r) -> const StationResult& { return r.stations[s]; };
+        const bool async = spec.mode == ServiceMode::Async;
+        sr.mode = async ? "async" : "threads";
+        sr.loops = async ? spec.loops : 0;
+        const double loops = double(spec.replicas) * spec.loops;
         sr.worker_utilization = over(reps, [&](auto& r) { return st(r).busy_workers / workers; });
         sr.core_utilization = over(reps, [&](auto& r) { return st(r).busy_cores / cores; });
         sr.throughput = over(reps, [&](auto& r) { return per_second(double(st(r).completed), r); });
@@ -430,6 +434,14 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.peak_core_utilization = peak(sr.series_core_utilization);
         track(rep, sr.name, "workers", sr.series_worker_utilization, sr.worker_utilization.mean);
         track(rep, sr.name, "cores", sr.series_core_utilization, sr.core_utilization.mean);
+        if (async) {
+            sr.loop_utilization = over(reps, [&](auto& r) { return st(r).busy_loops / loops; });
+            sr.loop_waiting = over(reps, [&](auto& r) { return st(r).loop_waiting; });
+            sr.series_loop_utilization =
+                series([&](auto& r, std::size_t w) { return st(r).series.busy_loops[w] / loops; });
+            track(rep, sr.name, "event loops", sr.series_loop_utilization,
+                  sr.loop_utilization.mean);
+        }
         rep.stations.push_back(std::move(sr));
     }
 

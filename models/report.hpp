@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/summary.hpp"
+#include "models/analytic_report.hpp"
 #include "models/attribution.hpp"
 #include "models/compiled_model.hpp"
 #include "models/error_cause.hpp"
@@ -55,6 +56,10 @@ struct SourceReport {
 struct StationReport {
     std::string name;
     std::uint32_t replicas = 0, workers = 0, cores = 0;
+    std::string mode;             // "threads" or "async"
+    std::uint32_t loops = 0;      // async: event loops per replica
+    Estimate loop_utilization;    // async: loops held / (replicas x loops)
+    Estimate loop_waiting;        // async: mean tasks waiting for a loop
     Estimate worker_utilization;  // busy workers / (replicas x workers)
     Estimate core_utilization;    // busy cores / (replicas x cores)
     Estimate throughput;          // requests that released a worker, 1/s
@@ -66,7 +71,7 @@ struct StationReport {
     double peak_worker_utilization = 0.0;  // highest window of the mean series
     double peak_core_utilization = 0.0;
     std::vector<double> series_waiting, series_worker_utilization, series_core_utilization,
-        series_throughput;
+        series_loop_utilization, series_throughput;
 };
 
 /// One service's connection pool to one database, over all its replicas.
@@ -175,6 +180,7 @@ struct Report {
     double busiest_utilization = 0.0;
     std::uint64_t events = 0;      // summed over replications
     std::uint64_t peak_tasks = 0;  // max over replications
+    AnalyticReport analytic;       // analytic vs simulated, when the analysis ran
 };
 
 /// Merge replications (in replication order) into a report.

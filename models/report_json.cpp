@@ -123,9 +123,13 @@ std::string to_json(const Report& r) {
         w.begin_object();
         w.key("name").value(s.name);
         w.key("kind").value("service");
+        w.key("mode").value(s.mode);
         w.key("replicas").value(s.replicas);
         w.key("workers").value(s.workers);
         w.key("cores").value(s.cores);
+        w.key("loops").value(s.loops);
+        put(w, "loop_utilization", s.loop_utilization);
+        put(w, "loop_waiting", s.loop_waiting);
         put(w, "worker_utilization", s.worker_utilization);
         put(w, "core_utilization", s.core_utilization);
         put(w, "throughput", s.throughput);
@@ -216,6 +220,9 @@ std::string to_json(const Report& r) {
     }
     w.end_array();
 
+    w.key("analytic");
+    write_analytic(w, r.analytic);
+
     w.key("timeseries").begin_object();
     w.key("window_end").numbers(r.window_end);
     w.key("endpoints").begin_object();
@@ -235,6 +242,7 @@ std::string to_json(const Report& r) {
         w.key("waiting").numbers(s.series_waiting);
         w.key("worker_utilization").numbers(s.series_worker_utilization);
         w.key("core_utilization").numbers(s.series_core_utilization);
+        if (s.mode == "async") w.key("loop_utilization").numbers(s.series_loop_utilization);
         w.key("throughput").numbers(s.series_throughput);
         w.end_object();
     }

@@ -54,7 +54,9 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         svc.replicas = spec.replicas;
         svc.queue_capacity = spec.queue_capacity;
         svc.balancer_rng = Rng(seed, replication, spec.path + ".balancer");
-        for (auto* g : {&svc.busy_workers, &svc.busy_cores, &svc.waiting}) g->run.reset(0.0, 0.0);
+        for (auto* g :
+             {&svc.busy_workers, &svc.busy_cores, &svc.waiting, &svc.busy_loops, &svc.loop_waiting})
+            g->run.reset(0.0, 0.0);
         services_.push_back(svc);
         for (std::uint32_t r = 0; r < spec.replicas; ++r) {
             Replica rep;
@@ -70,6 +72,8 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
                 pool_index_.push_back(model.first_pool[s] + k);
             }
             rep.free_workers = spec.workers;
+            rep.free_loops = spec.loops;
+            rep.free_executor = spec.executor;
             rep.queue.configure(spec.queue, model.priority_classes);
             rep.cpu.configure(cpu_mode(spec), spec.cores,
                               static_cast<std::uint32_t>(replicas_.size()));
@@ -132,6 +136,8 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
         st.busy_cores = svc.busy_cores.run.mean(stop_time);
         st.waiting = svc.waiting.run.mean(stop_time);
         st.waiting_max = svc.waiting.run.max();
+        st.busy_loops = svc.busy_loops.run.mean(stop_time);
+        st.loop_waiting = svc.loop_waiting.run.mean(stop_time);
     }
     data_results(stop_time);
     return std::move(out_);
@@ -289,6 +295,7 @@ std::uint32_t Simulation::spawn(std::uint32_t parent) {
     child.parent_gen = tasks_.generation(parent);
     child.parent_wait = p.wait_id;
     child.txn = p.held != kNone ? p.held : p.txn;
+    child.in_loop = p.holds_loop || p.in_loop;
     return c;
 }
 
@@ -494,6 +501,21 @@ void Simulation::step(std::uint32_t task) {
             case Op::External:
                 external_call(task);
                 return;
+            case Op::Hold:
+                if (!hold_loop(task)) return;
+                ++tasks_[task].pc;
+                continue;
+            case Op::Unhold:
+                release_loop(task);
+                ++tasks_[task].pc;
+                continue;
+            case Op::Offload:
+                offload(task);
+                return;
+            case Op::OffloadEnd:
+                release_executor(task);
+                ++tasks_[task].pc;
+                continue;
             case Op::End:
                 if (t.counter > 1) {
                     --t.counter;
@@ -507,6 +529,8 @@ void Simulation::step(std::uint32_t task) {
 }
 
 void Simulation::finish(std::uint32_t task) {
+    if (tasks_[task].holds_loop) release_loop(task);
+    if (tasks_[task].holds_executor) release_executor(task);
     Task& t = tasks_[task];
     if (t.holds_worker) release_worker(t.replica);
     if (t.held != kNone) release_held(task);
@@ -533,6 +557,8 @@ void Simulation::finish(std::uint32_t task) {
 }
 
 void Simulation::fail(std::uint32_t task, ErrorCause cause) {
+    if (tasks_[task].holds_loop) release_loop(task);
+    if (tasks_[task].holds_executor) release_executor(task);
     if (tasks_[task].held != kNone) release_held(task);
     if (tasks_[task].leads_flight) end_flight(task, false, cause);
     Task& t = tasks_[task];
@@ -612,6 +638,8 @@ void Simulation::on_window() {
         ss.waiting.push_back(svc.waiting.window_mean(now_, w));
         ss.busy_workers.push_back(svc.busy_workers.window_mean(now_, w));
         ss.busy_cores.push_back(svc.busy_cores.window_mean(now_, w));
+        ss.busy_loops.push_back(svc.busy_loops.window_mean(now_, w));
+        svc.loop_waiting.window_mean(now_, w);
         ss.completions.push_back(static_cast<double>(svc.window_completions));
         svc.window_completions = 0;
     }
@@ -623,7 +651,9 @@ void Simulation::on_window() {
 
 void Simulation::on_warmup_end() {
     for (Service& svc : services_)
-        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores}) g->restart(now_);
+        for (Gauge* g :
+             {&svc.waiting, &svc.busy_workers, &svc.busy_cores, &svc.busy_loops, &svc.loop_waiting})
+            g->restart(now_);
     data_warmup_end();
 }
 

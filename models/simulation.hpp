@@ -46,6 +46,10 @@ class Simulation {
         std::uint32_t outstanding = 0;  // queued + holding a worker
         WaitQueue queue;
         CpuScheduler cpu;
+        std::uint32_t free_loops = 0;        // async
+        std::uint32_t free_executor = 0;     // async
+        Ring<std::uint32_t> loop_queue;      // tasks waiting for an event loop
+        Ring<std::uint32_t> executor_queue;  // tasks waiting for an executor thread
     };
 
     struct Service {
@@ -57,6 +61,8 @@ class Simulation {
         Gauge busy_workers;
         Gauge busy_cores;
         Gauge waiting;
+        Gauge busy_loops;    // async: event loops held
+        Gauge loop_waiting;  // async: tasks queued for one
         std::uint64_t window_completions = 0;
     };
 
@@ -117,6 +123,11 @@ class Simulation {
     void complete(std::uint32_t task, bool ok, ErrorCause cause);
     void drain();
     void cpu_changed(std::uint32_t replica, std::uint32_t busy_before);
+    bool hold_loop(std::uint32_t task);
+    void release_loop(std::uint32_t task);
+    void offload(std::uint32_t task);
+    void start_offload(std::uint32_t task);
+    void release_executor(std::uint32_t task);
 
     // The data tier (simulation_data.cpp).
     void init_data_tier(std::uint32_t replication);

@@ -44,8 +44,11 @@ struct Task {
     std::uint64_t key = 0;               // cache: the key being looked up
     TimerHandle timer;                   // pool acquire timeout
     bool holds_worker = false;
-    bool leads_flight = false;  // cache: this task's miss fills the key for coalesced waiters
-    std::uint8_t outcome = 0;   // external call: the ErrorCause + 1 it will fail with, 0 for none
+    bool holds_loop = false;      // async: this task took an event loop
+    bool in_loop = false;         // async: an ancestor holds one, so this task runs on it
+    bool holds_executor = false;  // async: this task holds an executor thread
+    bool leads_flight = false;    // cache: this task's miss fills the key for coalesced waiters
+    std::uint8_t outcome = 0;     // external call: the ErrorCause + 1 it will fail with, 0 for none
     Attribution attr{};
 };
 

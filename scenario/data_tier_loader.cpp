@@ -13,8 +13,8 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect",     "rtt",
-                             "overhead", "seek", "row",          "index_write", "tables"};
+const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect", "rtt", "overhead",
+                             "seek",  "row", "index_write",     "tables"};
 const Words kTableKeys = {"rows", "growth", "indexes"};
 const Words kCacheKeys = {"cores", "service", "capacity", "keys", "zipf", "ttl", "hit_ratio"};
 const Words kExternalKeys = {"latency", "errors", "rate_limit", "burst", "windows"};
@@ -218,7 +218,7 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
                     const std::string& kind, StepSpec& s, std::vector<DataReference>& refs,
                     const BlockReader& block) {
     if (kind == "query") {
-        rd.check_keys(t, path, {"query", "kind", "rows", "cost"});
+        rd.check_keys(t, path, {"query", "kind", "rows", "cost", "blocking"});
         s.kind = StepKind::Query;
         auto target = rd.string(t, path, "query");
         if (!target) return false;
@@ -277,7 +277,7 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
         return true;
     }
     if (kind == "transaction") {
-        rd.check_keys(t, path, {"transaction", "steps"});
+        rd.check_keys(t, path, {"transaction", "steps", "blocking"});
         s.kind = StepKind::Transaction;
         auto target = rd.string(t, path, "transaction");
         if (!target) return false;
@@ -295,7 +295,7 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
         return true;
     }
     // cache
-    rd.check_keys(t, path, {"cache", "miss", "single_flight"});
+    rd.check_keys(t, path, {"cache", "miss", "single_flight", "blocking"});
     s.kind = StepKind::Cache;
     auto target = rd.string(t, path, "cache");
     if (!target) return false;

@@ -2,11 +2,12 @@
 // SPDX-License-Identifier: MIT
 #include "scenario/loader.hpp"
 
-#include <fstream>
 #include <sstream>
 
+#include "scenario/extends.hpp"
 #include "scenario/loader_parts.hpp"
 #include "scenario/overrides.hpp"
+#include "scenario/source_file.hpp"
 #include "scenario/table_loader.hpp"
 #include "scenario/toml.hpp"
 #include "scenario/topology_check.hpp"
@@ -17,14 +18,16 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kTopKeys = {"name",      "description", "run",       "services", "databases",
-                        "caches",    "externals",   "traffic",   "slo"};
+const Words kTopKeys = {"name",      "description", "extends",   "run",     "services",
+                        "databases", "caches",      "externals", "traffic", "slo"};
 const Words kRunKeys = {"duration", "warmup", "seed", "replications", "window", "max_in_flight"};
-const Words kServiceKeys = {"replicas", "workers",          "cores",    "cpu",
-                            "queue",    "queue_discipline", "balancer", "endpoints",
-                            "pools"};
-const Words kStepKinds = {"cpu",    "delay", "call",  "forward",    "loop",
-                          "parallel", "branch", "query", "transaction", "cache"};
+const Words kServiceKeys = {"replicas", "workers",   "cores", "cpu",  "queue", "queue_discipline",
+                            "balancer", "endpoints", "pools", "mode", "loops", "executor"};
+const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",   "parallel",
+                          "branch", "query", "transaction", "cache",   "offload"};
+// Steps that wait on something outside the replica: on an async service
+// they may be marked blocking (a sync driver inside an async route).
+const Words kBlockable = {"delay", "call", "query", "transaction", "cache"};
 // Compiled programs stay small enough to build instantly and fit in cache;
 // nested fan-outs multiply, so the limit is on the expanded size.
 constexpr std::size_t kMaxExpandedSteps = 100000;
@@ -115,8 +118,22 @@ class Loader {
         s.path = p;
         if (auto v = rd_.integer(*t, p, "replicas", 1, 100000)) s.replicas = std::uint32_t(*v);
         if (auto v = rd_.integer(*t, p, "cores", 1, 100000)) s.cores = std::uint32_t(*v);
-        s.workers = s.cores;
+        if (auto v = rd_.choice<ServiceMode>(
+                *t, p, "mode", {{"threads", ServiceMode::Threads}, {"async", ServiceMode::Async}}))
+            s.mode = *v;
+        // A thread per request: as many as cores unless said otherwise. An
+        // async service takes whatever arrives unless capped.
+        s.workers = s.mode == ServiceMode::Async ? 10000 : s.cores;
         if (auto v = rd_.integer(*t, p, "workers", 1, 1000000)) s.workers = std::uint32_t(*v);
+        for (const char* key : {"loops", "executor"})
+            if (s.mode != ServiceMode::Async && t->get(key))
+                rd_.error(t->get(key), p + "." + key,
+                          std::string(key) + " is for async services (event loops)",
+                          "mode = \"async\" on this service, or no " + std::string(key));
+        if (auto v = rd_.integer(*t, p, "loops", 1, 100000)) s.loops = std::uint32_t(*v);
+        if (auto v = rd_.integer(*t, p, "executor", 0, 1000000)) s.executor = std::uint32_t(*v);
+        mode_ = s.mode;
+        executor_ = s.executor;
         if (double(s.replicas) * s.workers > 1e7)
             rd_.error(t->get("workers"), p + ".workers",
                       "replicas x workers exceeds 10,000,000 concurrency slots",
@@ -233,14 +250,27 @@ class Loader {
         StepSpec s;
         s.path = path;
         const std::string& kind = kinds[0];
+        if (!blockable(*t, path, kind, s)) return std::nullopt;
         if (kind == "cpu" || kind == "delay") {
-            rd_.check_keys(*t, path, {kind});
+            rd_.check_keys(*t, path, {kind, "blocking"});
             s.kind = kind == "cpu" ? StepKind::Cpu : StepKind::Delay;
             auto law = rd_.law(*t, path, kind, Dimension::Time);
             if (!law) return std::nullopt;
             s.law = std::move(*law);
-        } else if (kind == "call" || kind == "forward") {
+        } else if (kind == "offload") {
             rd_.check_keys(*t, path, {kind});
+            s.kind = StepKind::Offload;
+            if (mode_ != ServiceMode::Async || executor_ == 0) {
+                rd_.error(&node, path, "offload runs steps on an async service's executor threads",
+                          "mode = \"async\" and executor = N (threads per replica) on the "
+                          "service");
+                return std::nullopt;
+            }
+            ++nested_;
+            s.blocks.push_back(block(*t->get(kind), path + ".offload"));
+            --nested_;
+        } else if (kind == "call" || kind == "forward") {
+            rd_.check_keys(*t, path, {kind, "blocking"});
             s.kind = kind == "call" ? StepKind::Call : StepKind::Forward;
             if (s.kind == StepKind::Forward && nested_ > 0) {
                 rd_.error(&node, path,
@@ -288,6 +318,32 @@ class Loader {
             if (!branch(*t, path, s)) return std::nullopt;
         }
         return s;
+    }
+
+    // Read `blocking`: only where a step waits on something outside the
+    // replica, and only meaningful on an async service.
+    bool blockable(const toml::table& t, const std::string& path, const std::string& kind,
+                   StepSpec& s) {
+        const toml::node* b = t.get("blocking");
+        if (!b) return true;
+        const auto* v = b->as_boolean();
+        if (!v) {
+            rd_.error(b, path + ".blocking", "expected true or false", "blocking = true");
+            return false;
+        }
+        if (std::find(kBlockable.begin(), kBlockable.end(), kind) == kBlockable.end()) {
+            rd_.error(b, path + ".blocking",
+                      "a " + kind + " step cannot be blocking" +
+                          (kind == "cpu" ? ": CPU steps always hold the event loop" : ""),
+                      "blocking on a step that waits: " + TableReader::one_of(kBlockable));
+            return false;
+        }
+        s.blocking = v->get();
+        if (s.blocking && mode_ != ServiceMode::Async)
+            rd_.warning(b, path + ".blocking",
+                        "blocking has no effect on a threads service: a thread is held for the "
+                        "whole request anyway");
+        return true;
     }
 
     bool parallel(const toml::table& t, const std::string& path, StepSpec& s) {
@@ -493,13 +549,19 @@ class Loader {
     Model& m_;
     std::vector<Reference> refs_;
     std::vector<DataReference> data_refs_;
-    int nested_ = 0;  // depth of loop bodies and parallel arms being read
+    int nested_ = 0;                           // depth of loop bodies and parallel arms being read
+    ServiceMode mode_ = ServiceMode::Threads;  // of the service being read
+    std::uint32_t executor_ = 0;
 };
 
-LoadResult validate(TableReader& rd, toml::table root, const std::vector<std::string>& overrides,
-                    const std::string& default_name) {
+// Bases first, then overrides, then the schema, then the graph: each stage
+// runs only on what the one before accepted. `root` is left resolved, which
+// is what `capsim show` prints.
+LoadResult validate(TableReader& rd, toml::table& root, const std::vector<std::string>& overrides,
+                    const std::string& default_name, const std::filesystem::path& self) {
     LoadResult out;
-    apply_overrides(rd, root, overrides);
+    resolve_extends(rd, root, rd.context().base_dir, self);
+    if (!has_errors(rd.diagnostics())) apply_overrides(rd, root, overrides);
     Model model;
     model.name = default_name;
     if (!has_errors(rd.diagnostics())) Loader(rd, model).load(root);
@@ -511,64 +573,82 @@ LoadResult validate(TableReader& rd, toml::table root, const std::vector<std::st
     return out;
 }
 
+LoadResult failed(Diagnostic d) {
+    LoadResult out;
+    out.diagnostics.push_back(std::move(d));
+    return out;
+}
+
+// Scenario text from a file (`self`) or from elsewhere (self empty), taken
+// to the end of validation; `resolved` receives the table it became.
+LoadResult load_text(std::string_view text, const std::string& name,
+                     const std::filesystem::path& base_dir,
+                     const std::vector<std::string>& overrides, const std::filesystem::path& self,
+                     toml::table* resolved = nullptr) {
+    TableReader rd(name, LawContext{base_dir});
+    ParsedSource parsed = parse_source(text, name);
+    if (!parsed.table) return failed(std::move(parsed.problem));
+    toml::table& root = *parsed.table;
+    LoadResult out =
+        validate(rd, root, overrides, std::filesystem::path(name).stem().string(), self);
+    if (resolved) *resolved = std::move(root);
+    return out;
+}
+
+LoadResult load_path(const std::filesystem::path& file, const std::vector<std::string>& overrides,
+                     toml::table* resolved = nullptr) {
+    const SourceText source = read_source(file);
+    if (!source.text) return failed(source.problem);
+    return load_text(*source.text, file.string(), file.parent_path(), overrides, file, resolved);
+}
+
+// The resolved table as TOML, named as the loaded model is: a base's name
+// is not inherited, so a resolved file says whose it is.
+ResolveResult resolved_text(LoadResult&& loaded, toml::table& root) {
+    ResolveResult out;
+    out.diagnostics = std::move(loaded.diagnostics);
+    if (!loaded.ok()) return out;
+    if (!root.contains("name")) root.insert("name", loaded.model->name);
+    std::ostringstream text;
+    text << toml::toml_formatter(root, toml::format_flags::allow_multi_line_strings |
+                                           toml::format_flags::allow_unicode_strings |
+                                           toml::format_flags::indent_array_elements);
+    out.toml = text.str() + "\n";
+    return out;
+}
+
 }  // namespace
 
 LoadResult load_string(std::string_view text, const std::string& name,
                        const std::filesystem::path& base_dir,
                        const std::vector<std::string>& overrides) {
-    TableReader rd(name, LawContext{base_dir});
-    toml::parse_result parsed = toml::parse(text, name);
-    if (!parsed) {
-        const auto& err = parsed.error();
-        Diagnostic d;
-        d.file = name;
-        d.line = static_cast<std::uint32_t>(err.source().begin.line);
-        d.column = static_cast<std::uint32_t>(err.source().begin.column);
-        d.message = "TOML syntax: " + std::string(err.description());
-        d.expected = "valid TOML (toml.io); inline tables may span lines";
-        LoadResult out;
-        out.diagnostics.push_back(std::move(d));
-        return out;
-    }
-    return validate(rd, std::move(parsed).table(), overrides,
-                    std::filesystem::path(name).stem().string());
+    return load_text(text, name, base_dir, overrides, {});
 }
 
 LoadResult load_table(toml::table table, const std::string& name,
                       const std::filesystem::path& base_dir,
                       const std::vector<std::string>& overrides) {
     TableReader rd("", LawContext{base_dir});
-    return validate(rd, std::move(table), overrides, name);
+    return validate(rd, table, overrides, name, {});
 }
 
 LoadResult load_file(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
-    const std::string name = file.string();
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(file, ec);
-    if (ec || !std::filesystem::is_regular_file(file, ec)) {
-        LoadResult out;
-        Diagnostic d;
-        d.file = name;
-        d.message = "cannot read the scenario file" + (ec ? ": " + ec.message() : std::string());
-        d.expected = "a readable TOML file";
-        out.diagnostics.push_back(std::move(d));
-        return out;
-    }
-    if (size > 16u * 1024 * 1024) {
-        LoadResult out;
-        Diagnostic d;
-        d.file = name;
-        d.message = "the scenario file is " + std::to_string(size / (1024 * 1024)) +
-                    " MB; scenarios are limited to 16 MB";
-        d.expected = "a scenario file under 16 MB (put large traces in CSV files)";
-        out.diagnostics.push_back(std::move(d));
-        return out;
-    }
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    const std::string text = buf.str();
-    return load_string(text, name, file.parent_path(), overrides);
+    return load_path(file, overrides);
+}
+
+ResolveResult resolve_file(const std::filesystem::path& file,
+                           const std::vector<std::string>& overrides) {
+    toml::table root;
+    LoadResult loaded = load_path(file, overrides, &root);
+    return resolved_text(std::move(loaded), root);
+}
+
+ResolveResult resolve_table(toml::table table, const std::string& name,
+                            const std::filesystem::path& base_dir,
+                            const std::vector<std::string>& overrides) {
+    TableReader rd("", LawContext{base_dir});
+    LoadResult loaded = validate(rd, table, overrides, name, {});
+    return resolved_text(std::move(loaded), table);
 }
 
 }  // namespace capsim::scenario

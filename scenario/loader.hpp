@@ -33,4 +33,17 @@ LoadResult load_string(std::string_view text, const std::string& name,
                        const std::filesystem::path& base_dir = {},
                        const std::vector<std::string>& overrides = {});
 
+/// A scenario as the loader validated it, after `extends` and overrides:
+/// TOML text (what `capsim show` prints) when it is valid, and every
+/// diagnostic either way.
+struct ResolveResult {
+    std::optional<std::string> toml;
+    std::vector<Diagnostic> diagnostics;
+    bool ok() const { return toml.has_value(); }
+};
+
+/// Resolve and validate a scenario file; see ResolveResult.
+ResolveResult resolve_file(const std::filesystem::path& file,
+                           const std::vector<std::string>& overrides = {});
+
 }  // namespace capsim::scenario

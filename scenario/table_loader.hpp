@@ -17,4 +17,9 @@ LoadResult load_table(toml::table table, const std::string& name,
                       const std::filesystem::path& base_dir = {},
                       const std::vector<std::string>& overrides = {});
 
+/// resolve_file for a scenario held as a TOML table.
+ResolveResult resolve_table(toml::table table, const std::string& name,
+                            const std::filesystem::path& base_dir = {},
+                            const std::vector<std::string>& overrides = {});
+
 }  // namespace capsim::scenario

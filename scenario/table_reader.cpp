@@ -79,10 +79,12 @@ Diagnostic TableReader::at(const toml::node* n, const std::string& path) const {
         d.line = static_cast<std::uint32_t>(src.begin.line);
         d.column = static_cast<std::uint32_t>(src.begin.column);
         d.snippet = shown(*n);
-        // A value from --set was parsed on its own (overrides.cpp names its
-        // source after the override): name the override, not a file line.
+        // A node names the file it was read from: a base scenario
+        // (`extends`) or the override it came from. A value from --set was
+        // parsed on its own (overrides.cpp names its source after the
+        // override): name the override, not a file line.
+        if (src.path && !src.path->empty()) d.file = *src.path;
         if (src.path && src.path->rfind("--set ", 0) == 0) {
-            d.file = *src.path;
             d.line = 0;
             d.column = 0;
         }
@@ -136,6 +138,14 @@ void TableReader::check_keys(const toml::table& t, const std::string& path,
     }
 }
 
+LawContext TableReader::context_of(const toml::node& n) const {
+    const auto& src = n.source().path;
+    if (!src || *src == file_ || src->rfind("--set ", 0) == 0) return ctx_;
+    LawContext ctx = ctx_;
+    ctx.base_dir = std::filesystem::path(*src).parent_path();
+    return ctx;
+}
+
 std::optional<double> TableReader::duration_of(const toml::node& n, const std::string& path) {
     if (const auto* s = n.as_string()) {
         try {
@@ -181,7 +191,7 @@ std::optional<Law> TableReader::law_of(const toml::node& n, const std::string& p
                                : "a number or a law such as 10 or \"uniform(1, 20)\"";
     if (const auto* s = n.as_string()) {
         try {
-            return parse_law(s->get(), dim, ctx_);
+            return parse_law(s->get(), dim, context_of(n));
         } catch (const ValueError& e) {
             value_error(&n, path, e);
             return std::nullopt;

@@ -26,6 +26,9 @@ class TableReader {
 
     std::vector<Diagnostic>& diagnostics() { return diags_; }
     const LawContext& context() const { return ctx_; }
+    /// The context for a value: relative files named in a base scenario
+    /// (`extends`) resolve beside that base, not beside the file extending it.
+    LawContext context_of(const toml::node& n) const;
 
     void error(const toml::node* at, const std::string& path, std::string message,
                std::string expected = {}, std::string suggestion = {});

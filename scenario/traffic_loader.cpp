@@ -335,7 +335,7 @@ class TrafficLoader {
                 .value_or(1.0);
         std::vector<double> values;
         std::string problem;
-        const auto path = rd_.context().base_dir / *file;
+        const auto path = rd_.context_of(*t.get("file")).base_dir / *file;
         if (!read_csv_column(path, values, problem)) {
             rd_.error(t.get("file"), p + ".file", problem, "a CSV file with one number per line");
             return;

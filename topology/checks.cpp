@@ -19,7 +19,9 @@ using EdgeDesc = Graph::edge_descriptor;
 
 // An edge that can carry a request: a zero-weight branch arm, a zero-weight
 // mix entry or a loop of 0 never does.
-bool live(const Edge& e) { return e.probability > 0.0 && e.copies > 0.0; }
+bool live(const Edge& e) {
+    return e.probability > 0.0 && e.copies > 0.0;
+}
 
 /// Which edges a search follows.
 enum class Follow : std::uint8_t { Everything, CallsAndForwards, Forwards };
@@ -62,8 +64,8 @@ class Search {
         : g_(g), reached_(boost::num_vertices(g), false), by_(boost::num_vertices(g)) {
         const Filtered fg(g, EdgeFilter{&g, follow});
         std::vector<boost::default_color_type> colors(boost::num_vertices(g), boost::white_color);
-        const auto color = boost::make_iterator_property_map(
-            colors.begin(), boost::get(boost::vertex_index, g));
+        const auto color =
+            boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g));
         boost::queue<Vertex> queue;
         Recorder rec{this};
         for (Vertex v : from) {
@@ -74,13 +76,14 @@ class Search {
     }
 
     bool reached(Vertex v) const { return reached_[v]; }
-    /// Edges examined: what the search cost.
-    std::size_t work() const { return work_; }
+    /// What the search cost: its vertex arrays and the edges it examined.
+    std::size_t work() const { return reached_.size() + work_; }
 
     /// The edges from the search's start to `to`, which must be reached.
     std::vector<EdgeDesc> path_to(Vertex to) const {
         std::vector<EdgeDesc> out;
-        for (Vertex v = to; by_[v]; v = boost::source(*by_[v], g_)) out.insert(out.begin(), *by_[v]);
+        for (Vertex v = to; by_[v]; v = boost::source(*by_[v], g_))
+            out.insert(out.begin(), *by_[v]);
         return out;
     }
 
@@ -309,8 +312,8 @@ class Checker {
     static constexpr std::size_t kMaxCycles = 20;
     // Re-entry costs a search per call; a generated scenario with a hundred
     // thousand chained services would take minutes, so the (advisory) check
-    // stops after this many edges examined.
-    static constexpr std::size_t kReentryBudget = 50'000'000;
+    // stops after this much work (see Search::work).
+    static constexpr std::size_t kReentryBudget = 20'000'000;
 
     std::vector<Finding> out_;
     std::set<std::string> seen_;
@@ -320,6 +323,8 @@ class Checker {
 
 }  // namespace
 
-std::vector<Finding> check(const Topology& topology) { return Checker(topology).run(); }
+std::vector<Finding> check(const Topology& topology) {
+    return Checker(topology).run();
+}
 
 }  // namespace capsim::topology

@@ -2,9 +2,13 @@
 // SPDX-License-Identifier: MIT
 #include "topology/dot.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 namespace capsim::topology {
 
@@ -25,7 +29,9 @@ std::string quoted(const std::string& s) {
     return out + "\"";
 }
 
-std::string id(const Node& n) { return quoted(std::string(kind_name(n.kind)) + ":" + n.name); }
+std::string id(const Node& n) {
+    return quoted(std::string(kind_name(n.kind)) + ":" + n.name);
+}
 
 std::string num(double x) {
     std::ostringstream out;
@@ -41,8 +47,13 @@ std::string capacity(const ServiceSpec& s) {
 
 std::string source_label(const Model& m, const SourceSpec& s) {
     switch (s.kind) {
-        case SourceKind::Open:
-            return s.name + "\n" + num(s.shape.mean_rate(m.run.duration)) + "/s";
+        case SourceKind::Open: {
+            // A shaped rate is shown by its mean over the run.
+            const bool constant =
+                s.shape.kind == RateShape::Kind::Piecewise && s.shape.rate.size() == 1;
+            return s.name + "\n" + (constant ? "" : "mean ") +
+                   num(s.shape.mean_rate(m.run.duration)) + "/s";
+        }
         case SourceKind::Closed:
             return s.name + "\n" + std::to_string(s.users) + " users";
         case SourceKind::Trace:
@@ -83,8 +94,7 @@ std::string attributes(const Topology& t, const Node& n) {
                           std::to_string(c.capacity) + " entries");
         }
         case NodeKind::External:
-            return "shape=component, style=filled, fillcolor=\"#eeeeee\", label=" +
-                   quoted(n.name);
+            return "shape=component, style=filled, fillcolor=\"#eeeeee\", label=" + quoted(n.name);
     }
     return {};
 }
@@ -111,7 +121,8 @@ std::string edge_attributes(const Edge& e) {
         label = "×" + num(e.copies);
     if (e.probability < 1.0)
         label += (label.empty() ? "" : " ") + std::string("p=") + num(e.probability);
-    if (!label.empty()) style += (style.empty() ? "" : ", ") + std::string("label=") + quoted(label);
+    if (!label.empty())
+        style += (style.empty() ? "" : ", ") + std::string("label=") + quoted(label);
     return style;
 }
 
@@ -145,9 +156,23 @@ std::string to_dot(const Topology& t) {
             out << "  " << id(n) << " [" << attributes(t, n) << "];\n";
         }
     }
+    // Several steps from one endpoint to one station draw as one arrow
+    // counting them all; a lone step keeps its branch probability.
+    std::vector<std::pair<std::tuple<Vertex, Vertex, EdgeKind>, Edge>> arrows;
     for (auto [it, end] = boost::edges(g); it != end; ++it) {
-        out << "  " << id(g[boost::source(*it, g)]) << " -> " << id(g[boost::target(*it, g)]);
-        const std::string attrs = edge_attributes(g[*it]);
+        const auto key = std::make_tuple(boost::source(*it, g), boost::target(*it, g), g[*it].kind);
+        auto same = std::find_if(arrows.begin(), arrows.end(),
+                                 [&](const auto& a) { return a.first == key; });
+        if (same == arrows.end()) {
+            arrows.emplace_back(key, g[*it]);
+        } else {
+            same->second.copies += g[*it].copies;
+            same->second.probability = 1.0;
+        }
+    }
+    for (const auto& [key, e] : arrows) {
+        out << "  " << id(g[std::get<0>(key)]) << " -> " << id(g[std::get<1>(key)]);
+        const std::string attrs = edge_attributes(e);
         if (!attrs.empty()) out << " [" << attrs << "]";
         out << ";\n";
     }

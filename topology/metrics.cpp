@@ -138,6 +138,7 @@ class Measure {
                 if (times == 0.0) body.depth = 0.0;
                 return body;
             }
+            case StepKind::Offload:  // the same work, on another thread of the replica
             case StepKind::Parallel:
             case StepKind::Branch: {
                 Numbers out;

@@ -91,8 +91,7 @@ Topology::Topology(const Model& model) : model_(model) {
             const std::string path = src.mix.size() == 1 ? src.path + ".endpoint"
                                                          : src.path + ".mix.\"" + m.endpoint + "\"";
             if (const auto ep = find(NodeKind::Endpoint, m.endpoint))
-                add_edge(sv, *ep, EdgeKind::Entry, path, total > 0.0 ? m.weight / total : 0.0,
-                         1.0);
+                add_edge(sv, *ep, EdgeKind::Entry, path, total > 0.0 ? m.weight / total : 0.0, 1.0);
             else
                 unresolved_.push_back({path, m.endpoint, "endpoint"});
         }
@@ -159,8 +158,7 @@ void Topology::add_steps(Vertex from, const ServiceSpec& svc, const BlockSpec& b
             case StepKind::Transaction:
             case StepKind::Cache: {
                 const bool cache = s.kind == StepKind::Cache;
-                const std::string store =
-                    cache ? s.target : s.target.substr(0, s.target.find('.'));
+                const std::string store = cache ? s.target : s.target.substr(0, s.target.find('.'));
                 const auto sv = find(cache ? NodeKind::Cache : NodeKind::Database, store);
                 if (!sv) {
                     unresolved_.push_back({s.path, s.target, cache ? "cache" : "database"});
@@ -180,6 +178,7 @@ void Topology::add_steps(Vertex from, const ServiceSpec& svc, const BlockSpec& b
                     add_steps(from, svc, b, probability, copies * largest_count(s.law));
                 break;
             case StepKind::Parallel:
+            case StepKind::Offload:
                 for (const BlockSpec& b : s.blocks) add_steps(from, svc, b, probability, copies);
                 break;
             case StepKind::Branch: {

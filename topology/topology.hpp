@@ -34,7 +34,8 @@ struct Node {
     std::string name;
     std::string path;
     std::size_t index = 0;  // into the model's vector for this kind (endpoints: within the service)
-    std::size_t owner = std::numeric_limits<std::size_t>::max();  // endpoints, pools: the service's vertex
+    std::size_t owner =
+        std::numeric_limits<std::size_t>::max();  // endpoints, pools: the service's vertex
 };
 
 /// How a request moves along an edge. Entry: a source sends it to an

@@ -10,7 +10,8 @@ Load a scenario, run it, read the report::
 
 from capsim._core import __version__
 from capsim.errors import ScenarioError
+from capsim.graph import Graph
 from capsim.result import Result
 from capsim.scenario import Scenario, load, run
 
-__all__ = ["Scenario", "Result", "ScenarioError", "load", "run", "__version__"]
+__all__ = ["Scenario", "Result", "ScenarioError", "Graph", "load", "run", "__version__"]

@@ -14,6 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 import capsim
+from capsim.check import add_command as add_check_command
+from capsim.scale import add_command as add_scale_command
+from capsim.cli_scenario import add_commands as add_scenario_commands
 from capsim.errors import ScenarioError
 from capsim.scenario import load
 
@@ -27,7 +30,7 @@ EXAMPLES = """examples:
 def _ms(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    if x == 0:
+    if abs(x) < 5e-9:  # below the display's resolution (and PS rounding noise)
         return "0"
     if x >= 10:
         return f"{x:.1f}s"
@@ -94,24 +97,96 @@ def print_report(report: dict, console: Console, wall: float) -> None:
                       _ci(lat["p99"], _ms), _ms(lat["p999"]["mean"]))
         console.print(t)
     t = Table(title="Stations", title_justify="left")
-    for c in ("station", "capacity", "workers busy", "peak", "cores busy", "peak ", "throughput",
+    for c in ("station", "capacity", "workers (loops) busy", "peak", "cores busy", "peak ",
+              "throughput",
               "queue mean",
               "queue max", "wait", "rejected"):
         t.add_column(c, justify="left" if c == "station" else "right")
     for s in report["stations"]:
-        t.add_row(s["name"], f"{s['replicas']}×{s['workers']}w×{s['cores']}c",
-                  _pct(s["worker_utilization"]["mean"]), _pct(s["peak_worker_utilization"]),
+        # An async service's concurrency is its event loops, not its in-flight cap.
+        if s.get("mode") == "async":
+            capacity = f"{s['replicas']}×{s['loops']}loop×{s['cores']}c"
+            busy, peak = _pct(s["loop_utilization"]["mean"]), "-"
+        else:
+            capacity = f"{s['replicas']}×{s['workers']}w×{s['cores']}c"
+            busy, peak = _pct(s["worker_utilization"]["mean"]), _pct(s["peak_worker_utilization"])
+        t.add_row(s["name"], capacity, busy, peak,
                   _pct(s["core_utilization"]["mean"]), _pct(s["peak_core_utilization"]),
                   _rate(s["throughput"]["mean"]), f"{s['waiting']['mean']:.3g}",
                   f"{s['waiting_max']['mean']:.3g}", _ms(s["wait"]["mean"]),
                   _rate(s["rejected"]["mean"]))
     console.print(t)
+    _print_data_tier(report, console)
+    _print_attribution(report, console)
     for s in report["saturated"]:
         console.print(f"[red]Saturated[/]: [bold]{s['station']}[/] {s['resource']} from "
                       f"t={s['first']:g}s ({s['windows']} window(s) at >= 99%)", highlight=False)
     b = report["busiest"]
     console.print(f"Busiest: [bold]{b['station']}[/] {b['resource']} at {_pct(b['utilization'])}",
                   highlight=False)
+
+
+def _print_data_tier(report: dict, console: Console) -> None:
+    if report.get("pools"):
+        t = Table(title="Connection pools (per replica × replicas)", title_justify="left")
+        for c in ("pool", "size", "in use", "peak", "wait", "waiting", "timeouts", "refused"):
+            t.add_column(c, justify="left" if c == "pool" else "right")
+        for p in report["pools"]:
+            size = f"{p['size']}×{p['replicas']}" if p["size"] else "none"
+            t.add_row(p["name"], size, f"{p['in_use']['mean']:.3g}",
+                      _pct(p["peak_utilization"]) if p["size"] else "-", _ms(p["wait"]["mean"]),
+                      f"{p['waiting']['mean']:.3g}", _rate(p["timeouts"]["mean"]),
+                      _rate(p["refused"]["mean"]))
+        console.print(t)
+    if report.get("databases"):
+        t = Table(title="Databases", title_justify="left")
+        for c in ("database", "cores busy", "peak", "queries", "work/query", "wait/query",
+                  "connections", "max", "refused"):
+            t.add_column(c, justify="left" if c == "database" else "right")
+        for d in report["databases"]:
+            t.add_row(d["name"], _pct(d["core_utilization"]["mean"]),
+                      _pct(d["peak_core_utilization"]), _rate(d["throughput"]["mean"]),
+                      _ms(d["query_work"]["mean"]), _ms(d["query_wait"]["mean"]),
+                      f"{d['connections']['mean']:.3g}",
+                      f"{d['connections_max']['mean']:.3g}/{d['max_connections']}",
+                      _rate(d["refused"]["mean"]))
+        console.print(t)
+    if report.get("caches"):
+        t = Table(title="Caches", title_justify="left")
+        for c in ("cache", "gets", "hit ratio", "coalesced", "evictions", "busy"):
+            t.add_column(c, justify="left" if c == "cache" else "right")
+        for c in report["caches"]:
+            t.add_row(c["name"], _rate(c["gets"]["mean"]), _ci(c["hit_ratio"], _pct),
+                      _rate(c["coalesced"]["mean"]), _rate(c["evictions"]["mean"]),
+                      _pct(c["utilization"]["mean"]))
+        console.print(t)
+    if report.get("externals"):
+        t = Table(title="External dependencies", title_justify="left")
+        for c in ("external", "calls", "errors", "429s", "latency"):
+            t.add_column(c, justify="left" if c == "external" else "right")
+        for x in report["externals"]:
+            t.add_row(x["name"], _rate(x["calls"]["mean"]), _pct(x["error_rate"]["mean"]),
+                      _rate(x["rate_limited"]["mean"]), _ms(x["latency"]["mean"]))
+        console.print(t)
+
+
+def _top(attribution: dict, n: int = 3) -> str:
+    parts = [(k, v["mean"]) for k, v in attribution.items() if v["mean"]]
+    total = sum(v for _, v in parts)
+    if not total:
+        return "-"
+    parts = sorted((kv for kv in parts if kv[1] / total >= 0.005), key=lambda kv: -kv[1])
+    return ", ".join(f"{k} {v / total:.0%}" for k, v in parts[:n])
+
+
+def _print_attribution(report: dict, console: Console) -> None:
+    t = Table(title="Where the time went (share of mean latency)", title_justify="left")
+    for c in ("endpoint", "all requests", "slowest 1% (above p99)"):
+        t.add_column(c)
+    for e in report["endpoints"]:
+        if e["entry"]:
+            t.add_row(e["name"], _top(e["attribution"]), _top(e["attribution_tail"]))
+    console.print(t)
 
 
 def _overrides(args: argparse.Namespace) -> list[str]:
@@ -159,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print the JSON report (docs/report.md)")
     r.add_argument("--quiet", action="store_true", help="print nothing; use the exit code")
     r.set_defaults(func=cmd_run)
+    add_scenario_commands(sub)
+    add_check_command(sub)
+    add_scale_command(sub)
     return p
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 
 _LATENCY = ["mean", "p50", "p90", "p95", "p99", "p999", "max"]
+_SINGULAR = {"endpoints": "endpoint", "stations": "station", "pools": "pool",
+             "databases": "database", "caches": "cache", "externals": "external"}
 
 
 def _flat(prefix: str, est: dict) -> dict[str, float]:
@@ -88,13 +90,52 @@ class Result:
 
     @property
     def attribution(self) -> pd.DataFrame:
-        """Mean seconds per request by component (long form: endpoint, component)."""
+        """Where the time went: mean seconds per request by component (long form:
+        endpoint, component), for all requests (``seconds``) and for those slower
+        than the p99 (``tail_seconds``): "is the tail the API or the database?"."""
         rows = []
         for e in self.report["endpoints"]:
             for comp, est in e["attribution"].items():
+                tail = e["attribution_tail"][comp]
                 rows.append({"endpoint": e["name"], "component": comp,
-                             "seconds": _nan(est["mean"]), "seconds_ci": _nan(est["ci"])})
+                             "seconds": _nan(est["mean"]), "seconds_ci": _nan(est["ci"]),
+                             "tail_seconds": _nan(tail["mean"]),
+                             "tail_seconds_ci": _nan(tail["ci"])})
         return pd.DataFrame(rows)
+
+    def _table(self, key: str, id_keys: tuple[str, ...]) -> pd.DataFrame:
+        rows = []
+        for x in self.report[key]:
+            row: dict[str, Any] = {}
+            for k, v in x.items():
+                if isinstance(v, dict):
+                    row.update(_flat(k, v))
+                elif k in id_keys or not isinstance(v, list):
+                    row[k] = v
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
+    def pools(self) -> pd.DataFrame:
+        """One row per service's way to a database ("api->db"): size (0 = no pool),
+        utilisation, waits (s), acquisitions, timeouts and refusals (1/s)."""
+        return self._table("pools", ("name",))
+
+    @property
+    def databases(self) -> pd.DataFrame:
+        """One row per database: core utilisation, queries (1/s), work and wait
+        per query (s), open connections, refused connections (1/s)."""
+        return self._table("databases", ("name",))
+
+    @property
+    def caches(self) -> pd.DataFrame:
+        """One row per cache: gets (1/s), hit ratio, coalesced misses, evictions."""
+        return self._table("caches", ("name",))
+
+    @property
+    def externals(self) -> pd.DataFrame:
+        """One row per external dependency: calls (1/s), error rate, 429s, latency."""
+        return self._table("externals", ("name",))
 
     @property
     def timeseries(self) -> pd.DataFrame:
@@ -102,11 +143,11 @@ class Result:
         ts = self.report["timeseries"]
         times = ts["window_end"]
         frames = []
-        for kind in ("endpoints", "stations"):
-            for name, metrics in ts[kind].items():
+        for kind in ("endpoints", "stations", "pools", "databases", "caches", "externals"):
+            for name, metrics in ts.get(kind, {}).items():
                 for metric, values in metrics.items():
                     frames.append(pd.DataFrame({
-                        "time": times, "kind": kind[:-1], "name": name, "metric": metric,
+                        "time": times, "kind": _SINGULAR[kind], "name": name, "metric": metric,
                         "value": [_nan(v) for v in values]}))
         if not frames:
             return pd.DataFrame(columns=["time", "kind", "name", "metric", "value"])
@@ -126,6 +167,34 @@ class Result:
     def busiest(self) -> dict:
         """The most utilised resource: {"station", "resource", "utilization"}."""
         return dict(self.report["busiest"])
+
+    @property
+    def analytic(self) -> pd.DataFrame:
+        """Analytic vs simulated (docs/report.md): one row per predicted quantity
+        (station throughput, utilisations, requests present, wait; endpoint
+        throughput and mean latency) with the simulated mean, its 95% CI, the
+        99.9% tolerance, the verdict ("agree", "disagree", "no ci") and, for a
+        disagreement, the reasons the model gives for one ("heavy-tailed
+        service; nested holding"). Empty when the run had no analysis or the
+        offered load exceeded capacity (see :attr:`bounds`)."""
+        columns = ["kind", "name", "quantity", "analytic", "simulated", "simulated_ci",
+                   "tolerance", "verdict", "reasons"]
+        section = self.report.get("analytic") or {}
+        rows = [{"kind": r["kind"], "name": r["name"], "quantity": r["quantity"],
+                 "analytic": _nan(r["analytic"]), "simulated": _nan(r["simulated"]["mean"]),
+                 "simulated_ci": _nan(r["simulated"]["ci"]), "tolerance": _nan(r["tolerance"]),
+                 "verdict": r["verdict"], "reasons": "; ".join(r["reasons"])}
+                for r in section.get("comparison", [])]
+        return pd.DataFrame(rows, columns=columns)
+
+    @property
+    def bounds(self) -> dict | None:
+        """The analytic summary: {"method", "offered", "x_max", "headroom",
+        "bottleneck": {"station", "resource"}, "notes"}; None without analysis."""
+        section = self.report.get("analytic")
+        if not section:
+            return None
+        return {k: v for k, v in section.items() if k != "comparison"}
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The report as JSON text; written to `path` when given."""

@@ -10,8 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from capsim import _core
+from capsim.analysis import Analysis
 from capsim.errors import ScenarioError
+from capsim.graph import Graph
 from capsim.result import Result
+from capsim.scale import Scaling, run_scaling
 
 Progress = Callable[[int, int], None]
 
@@ -57,8 +60,17 @@ class Scenario:
 
     def _load(self, overrides: list[str]):
         if self._path is not None:
-            return _checked(_core.load_file(str(self._path), overrides))
-        return _checked(_core.load_dict(self._tree, self._name, os.getcwd(), overrides))
+            loaded = _core.load_file(str(self._path), overrides)
+        else:
+            loaded = _core.load_dict(self._tree, self._name, os.getcwd(), overrides)
+        self._warnings = [d for d in loaded[1] if d["severity"] == "warning"]
+        return _checked(loaded)
+
+    @property
+    def warnings(self) -> list[dict]:
+        """Warnings from validation (an endpoint no traffic reaches, ...),
+        as dicts shaped like :attr:`capsim.ScenarioError.diagnostics`."""
+        return list(self._warnings)
 
     @property
     def name(self) -> str:
@@ -86,6 +98,32 @@ class Scenario:
         if self._path is not None:
             return Scenario(path=self._path, overrides=self._overrides + extra)
         return Scenario(self._tree, overrides=self._overrides + extra, name=self._name)
+
+    def to_toml(self) -> str:
+        """The scenario fully resolved, as TOML: its bases (``extends``)
+        merged in and its overrides applied, as ``capsim show`` prints it."""
+        if self._path is not None:
+            shown = _core.show_file(str(self._path), self._overrides)
+        else:
+            shown = _core.show_dict(self._tree, self._name, os.getcwd(), self._overrides)
+        return _checked(shown)
+
+    def graph(self) -> Graph:
+        """The scenario's topology: DOT text that renders inline in Jupyter,
+        with each endpoint's call depth and worst-case fan-out."""
+        return Graph(_core.graph_dot(self._model), _core.endpoint_metrics(self._model))
+
+    def analyze(self) -> Analysis:
+        """Demands, bottleneck law, bounds and steady-state estimates, without
+        simulating (what ``capsim check`` prints; docs/analysis.md)."""
+        return Analysis.from_json(_core.analyze(self._model))
+
+    def scale(self, over: str, sizes: list[int], *, progress: Progress | None = None,
+              **run_kwargs: Any) -> Scaling:
+        """Run at each size of the key `over` (e.g. "services.api.replicas")
+        with the same seed and fit Amdahl's law and the USL to the throughput;
+        ``run_kwargs`` go to :meth:`run` (docs/analysis.md)."""
+        return run_scaling(self, over, list(sizes), progress=progress, **run_kwargs)
 
     def run(self, *, replications: int | None = None, seed: int | None = None,
             duration: str | None = None, warmup: str | None = None, threads: int = 0,

@@ -7,4 +7,6 @@ PYBIND11_MODULE(_core, m) {
     m.attr("__version__") = CAPSIM_VERSION;
     capsim::python::register_scenario(m);
     capsim::python::register_run(m);
+    capsim::python::register_analysis(m);
+    capsim::python::register_topology(m);
 }

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "bindings.hpp"
+#include "analysis/compare.hpp"
 #include "models/run.hpp"
 
 namespace capsim::python {
@@ -30,7 +31,9 @@ void register_run(py::module_& m) {
             std::string json;
             try {
                 py::gil_scoped_release release;
-                json = to_json(run(model, options));
+                Report report = run(model, options);
+                analysis::attach(report, model);
+                json = to_json(report);
             } catch (const Interrupted&) {
                 if (raised) throw std::move(*raised);
                 throw;

@@ -67,6 +67,28 @@ void register_scenario(py::module_& m) {
         py::arg("tree"), py::arg("name") = "scenario",
         py::arg("base_dir") = std::filesystem::path{},
         py::arg("overrides") = std::vector<std::string>{});
+    // The resolved scenario as TOML (after extends and overrides), or None,
+    // with the diagnostics: what `capsim show` prints.
+    m.def(
+        "show_file",
+        [](const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+            scenario::ResolveResult r = scenario::resolve_file(path, overrides);
+            return py::make_tuple(r.toml ? py::cast(*r.toml) : py::none(),
+                                  diagnostics(r.diagnostics));
+        },
+        py::arg("path"), py::arg("overrides") = std::vector<std::string>{});
+    m.def(
+        "show_dict",
+        [](const py::dict& d, const std::string& name, const std::filesystem::path& base_dir,
+           const std::vector<std::string>& overrides) {
+            scenario::ResolveResult r =
+                scenario::resolve_table(dict_to_toml(d), name, base_dir, overrides);
+            return py::make_tuple(r.toml ? py::cast(*r.toml) : py::none(),
+                                  diagnostics(r.diagnostics));
+        },
+        py::arg("tree"), py::arg("name") = "scenario",
+        py::arg("base_dir") = std::filesystem::path{},
+        py::arg("overrides") = std::vector<std::string>{});
 }
 
 }  // namespace capsim::python

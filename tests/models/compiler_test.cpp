@@ -204,9 +204,17 @@ void check_well_formed(const CompiledModel& cm) {
                 todo.push_back(in.b);
                 todo.push_back(pc + 1);
                 break;
+            case Op::Offload:
+                REQUIRE(code[pc + 1].op == Op::OffloadEnd);
+                todo.push_back(in.a);
+                todo.push_back(pc + 1);
+                break;
             case Op::Commit:
             case Op::CacheSet:
             case Op::External:
+            case Op::Hold:
+            case Op::Unhold:
+            case Op::OffloadEnd:
                 todo.push_back(pc + 1);
                 break;
         }

@@ -166,3 +166,43 @@ TEST_CASE("theory: a rate-limited external dependency passes its rate", "[theory
             lambda - limit, o.report.externals.at(0).rate_limited);
     compare("External rate limit", "", "accepted (1/s)", limit, endpoint(o, "api.pay").throughput);
 }
+
+TEST_CASE("theory: an event loop serialises CPU steps and awaits I/O (M/M/1 + delay)", "[theory]") {
+    // One loop: CPU steps queue for it (M/M/1 on the CPU part); the awaited
+    // delay frees it, so it adds its mean and nothing else.
+    const double s = 0.004, d = 0.050, rho = 0.75, lambda = rho / s;
+    const double measure = 2000.0, warmup = 50.0;
+    std::string t = run_table(measure, warmup, 10, 16);
+    t += "[services.api]\nmode = \"async\"\ncores = 1\n";
+    t +=
+        fmt("[services.api.endpoints.get]\nsteps = [ { cpu = \"exp(%s)\" }, { delay = \"%s\" } ]\n",
+            secs(s).c_str(), secs(d).c_str());
+    t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.get\"\n", per_s(lambda).c_str());
+    const Outcome o = run_scenario(t, "async_awaited.toml");
+    const std::string name = "Async, awaited I/O";
+    const std::string params = fmt("ρ=%.2f, ", rho) + run_words(measure, 10);
+    compare(name, params, "mean latency (s)", s / (1.0 - rho) + d,
+            endpoint(o, "api.get").latency.mean);
+    compare(name, params, "loop utilisation", rho, station(o, "api").loop_utilization);
+}
+
+TEST_CASE("theory: a blocking step holds the event loop (M/G/1, Pollaczek-Khinchine)", "[theory]") {
+    // The same route with the I/O marked blocking: the loop is held for
+    // cpu + delay, an M/G/1 queue with service exp(s) + d.
+    const double s = 0.004, d = 0.010, lambda = 40.0;
+    const double mean_s = s + d, var_s = s * s;
+    const double measure = 2000.0, warmup = 50.0;
+    std::string t = run_table(measure, warmup, 10, 17);
+    t += "[services.api]\nmode = \"async\"\ncores = 1\n";
+    t +=
+        fmt("[services.api.endpoints.get]\nsteps = [ { cpu = \"exp(%s)\" }, { delay = \"%s\", "
+            "blocking = true } ]\n",
+            secs(s).c_str(), secs(d).c_str());
+    t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.get\"\n", per_s(lambda).c_str());
+    const Outcome o = run_scenario(t, "async_blocking.toml");
+    const std::string name = "Async, blocking I/O";
+    const std::string params = fmt("ρ=%.2f, ", lambda * mean_s) + run_words(measure, 10);
+    compare(name, params, "mean latency (s)", pk_mean_wait(lambda, mean_s, var_s) + mean_s,
+            endpoint(o, "api.get").latency.mean);
+    compare(name, params, "loop utilisation", lambda * mean_s, station(o, "api").loop_utilization);
+}

@@ -195,6 +195,19 @@ TEST_CASE("data tier loader: bad data-tier input is located and explained", "[lo
         {"a transaction without steps",
          "[databases.db]\n" + svc + "[ @@{ transaction = \"db\" } ]\n" + kTraffic,
          "services.api.endpoints.get.steps[0].steps", "needs its steps", ""},
+        {"loops on a threads service",
+         "[services.api]\nloops = @@2\n" + svc + "[ { cpu = \"1ms\" } ]\n" + kTraffic,
+         "services.api.loops", "for async services", ""},
+        {"offload without an executor",
+         "[services.api]\nmode = \"async\"\n" + svc + "[ @@{ offload = [] } ]\n" + kTraffic,
+         "services.api.endpoints.get.steps[0]", "executor threads", ""},
+        {"a blocking cpu step",
+         "[services.api]\nmode = \"async\"\n" + svc + "[ { cpu = \"1ms\", blocking = @@true } ]\n" +
+             kTraffic,
+         "services.api.endpoints.get.steps[0].blocking", "always hold the event loop", ""},
+        {"a misspelt mode",
+         "[services.api]\nmode = @@\"asynch\"\n" + svc + "[ { cpu = \"1ms\" } ]\n" + kTraffic,
+         "services.api.mode", "unknown value", "async"},
         {"a misspelt external as a call target",
          "[externals.stripe]\n" + svc + "[ { call = @@\"strpe\" } ]\n" + kTraffic,
          "services.api.endpoints.get.steps[0].call", "unknown endpoint \"strpe\"", ""},
@@ -223,4 +236,50 @@ TEST_CASE("data tier loader: bad data-tier input is located and explained", "[lo
             if (!c.suggestion.empty()) CHECK(it->suggestion == c.suggestion);
         }
     }
+}
+
+TEST_CASE("data tier loader: async services, blocking and offloaded steps", "[loader]") {
+    const LoadResult r = load_string(R"toml(
+[services.api]
+mode = "async"
+replicas = 2
+loops = 2
+cores = 2
+executor = 8
+[services.api.endpoints.get]
+steps = [
+  { cpu = "1ms" },
+  { delay = "5ms", blocking = true },
+  { offload = [ { delay = "20ms" } ] },
+]
+[services.sync]
+[services.sync.endpoints.x]
+steps = [ { delay = "1ms", blocking = true } ]
+[traffic.web]
+rate = "10/s"
+mix = { "api.get" = 1, "sync.x" = 1 }
+)toml",
+                                     "t.toml");
+    INFO(format_all(r.diagnostics));
+    REQUIRE(r.ok());
+    const ServiceSpec& api = r.model->services.at(0);
+    CHECK(api.mode == ServiceMode::Async);
+    CHECK(api.loops == 2);
+    CHECK(api.executor == 8);
+    CHECK(api.workers == 10000);  // async: no cap unless given
+    CHECK(api.endpoints[0].steps[1].blocking);
+    CHECK(api.endpoints[0].steps[2].kind == StepKind::Offload);
+    CHECK(r.model->services.at(1).workers == 1);  // threads: cores
+    // blocking on a threads service is legal but pointless: a warning says so.
+    const auto warned =
+        std::count_if(r.diagnostics.begin(), r.diagnostics.end(), [](const Diagnostic& d) {
+            return d.path == "services.sync.endpoints.x.steps[0].blocking";
+        });
+    CHECK(warned == 1);
+    // cpu, then the blocking delay: one hold of the loop, not two.
+    const CompiledModel cm = compile(*r.model);
+    std::size_t holds = 0;
+    for (std::uint32_t pc = cm.endpoints[0].entry; cm.program.code[pc].op != Op::End; ++pc)
+        holds += cm.program.code[pc].op == Op::Hold;
+    CHECK(holds == 1);
 }

@@ -25,7 +25,9 @@ using capsim::scenario::load_string;
 using capsim::scenario::LoadResult;
 namespace topo = capsim::topology;
 
-LoadResult load(const std::string& text) { return load_string(text, "t.toml"); }
+LoadResult load(const std::string& text) {
+    return load_string(text, "t.toml");
+}
 
 std::vector<Diagnostic> of(const LoadResult& r, Diagnostic::Severity severity) {
     std::vector<Diagnostic> out;
@@ -34,7 +36,9 @@ std::vector<Diagnostic> of(const LoadResult& r, Diagnostic::Severity severity) {
     return out;
 }
 
-std::vector<Diagnostic> errors(const LoadResult& r) { return of(r, Diagnostic::Severity::Error); }
+std::vector<Diagnostic> errors(const LoadResult& r) {
+    return of(r, Diagnostic::Severity::Error);
+}
 std::vector<Diagnostic> warnings(const LoadResult& r) {
     return of(r, Diagnostic::Severity::Warning);
 }
@@ -77,7 +81,7 @@ TEST_CASE("topology: a cycle of calls is refused, spelled out, at the call that 
     REQUIRE(e.size() == 1);
     CHECK(e[0].file == "t.toml");
     CHECK(e[0].line == 3);
-    CHECK(e[0].column == 38);
+    CHECK(e[0].column == 37);
     CHECK(e[0].path == "services.a.endpoints.x.steps[1].call");
     CHECK(e[0].message.find("call cycle a.x → b.y → a.x") == 0);
     CHECK(e[0].message.find("deadlock") != std::string::npos);
@@ -179,8 +183,7 @@ endpoint = "a.x"
         REQUIRE(r.ok());
         const auto w = warnings(r);
         REQUIRE(w.size() == 1);
-        CHECK(w[0].message.find("once all 8 workers of a wait on this chain") !=
-              std::string::npos);
+        CHECK(w[0].message.find("once all 8 workers of a wait on this chain") != std::string::npos);
     }
 }
 
@@ -219,8 +222,7 @@ endpoint = "a.x"
     }
 }
 
-TEST_CASE("topology: unused services and endpoints no source reaches are warnings",
-          "[topology]") {
+TEST_CASE("topology: unused services and endpoints no source reaches are warnings", "[topology]") {
     const LoadResult r = load(R"toml(
 [services.api.endpoints.get]
 steps = [ { call = "db.read" } ]
@@ -240,8 +242,9 @@ mix = { "api.get" = 1, "api.admin" = 0 }
     const auto w = warnings(r);
     INFO(format_all(r.diagnostics));
     REQUIRE(w.size() == 3);
-    CHECK(w[0].message == "no traffic source reaches endpoint api.admin: no source sends to it "
-                          "and no reached endpoint calls it");
+    CHECK(w[0].message ==
+          "no traffic source reaches endpoint api.admin: no source sends to it "
+          "and no reached endpoint calls it");
     CHECK(w[0].line == 4);
     CHECK(w[1].message.find("endpoint db.write") != std::string::npos);
     CHECK(w[2].message.find("service legacy is never used") == 0);
@@ -360,8 +363,7 @@ TEST_CASE("topology: a model built by hand is checked for names the loader would
     CHECK(findings[0].message == "unknown endpoint \"nowhere.x\"");
 }
 
-TEST_CASE("topology: a long chain of services is measured without deep recursion",
-          "[topology]") {
+TEST_CASE("topology: a long chain of services is measured without deep recursion", "[topology]") {
     Model m;
     const int n = 20000;
     for (int i = 0; i < n; ++i) {

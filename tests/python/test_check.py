@@ -1,0 +1,101 @@
+"""`capsim check`, Scenario.analyze() and the report's analytic section."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import capsim
+from capsim.cli import main
+
+from conftest import mm1
+
+SCENARIO = """
+[run]
+duration = "50s"
+replications = 2
+[services.api]
+replicas = 2
+workers = 16
+cores = 2
+[services.api.endpoints.get]
+steps = [ { cpu = "exp(4ms)" }, { call = "db.q" } ]
+[services.db]
+workers = 8
+cores = 4
+[services.db.endpoints.q]
+steps = [ { cpu = "exp(5ms)" } ]
+[traffic.t]
+rate = "300/s"
+endpoint = "api.get"
+"""
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text(SCENARIO)
+    return str(f)
+
+
+def test_check_prints_the_bottleneck_and_exits_0(scenario, capsys):
+    assert main(["check", scenario]) == 0
+    out = capsys.readouterr().out
+    # db cores: 4 / 5ms = 800/s; api cores: 4 / 4ms = 1000/s.
+    assert "db cores saturate at 800 req/s (offered 300 req/s, 38%)" in out
+    assert "next: api cores at 1,000 req/s" in out
+    assert "Headroom" in out and "2.67×" in out
+
+
+def test_check_set_overrides_like_run(scenario, capsys):
+    assert main(["check", scenario, "--set", "services.db.cores=8"]) == 0
+    assert "api cores saturate at 1,000 req/s" in capsys.readouterr().out
+
+
+def test_check_bad_input_exits_2_with_the_run_diagnostics(scenario, capsys):
+    assert main(["check", scenario, "--set", "services.db.wrokers=3"]) == 2
+    check_err = capsys.readouterr().err
+    assert main(["run", scenario, "--set", "services.db.wrokers=3"]) == 2
+    assert capsys.readouterr().err == check_err
+    assert 'did you mean "workers"' in check_err
+
+
+def test_check_json_is_the_analysis(scenario, capsys):
+    assert main(["check", scenario, "--json"]) == 0
+    a = json.loads(capsys.readouterr().out)
+    assert a["schema"] == "capsim.analysis/1"
+    assert a["bottleneck"] == {"station": "db", "resource": "cores"}
+    assert a["x_max"] == pytest.approx(800.0)
+    assert a["method"] == "open"
+
+
+def test_check_quiet_prints_nothing(scenario, capsys):
+    assert main(["check", scenario, "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("name", ["mm1.toml", "checkout.toml"])
+def test_check_every_shipped_scenario(root, name, capsys):
+    assert main(["check", str(root / "scenarios" / name)]) == 0
+    assert "saturate at" in capsys.readouterr().out
+
+
+def test_analyze_gives_dataframes():
+    a = capsim.Scenario(mm1("80/s")).analyze()
+    assert a.method == "open"
+    assert a.x_max == pytest.approx(100.0)
+    assert a.headroom == pytest.approx(1.25)
+    assert list(a.resources["station"]) == ["server", "server"]
+    assert a.endpoints.loc[0, "response"] == pytest.approx(0.05)
+    assert a.summary().startswith("server cores saturate at 100 req/s")
+    assert "capsim.Analysis" in repr(a)
+
+
+def test_result_has_the_analytic_table():
+    res = capsim.Scenario(mm1("70/s", duration="300s", replications=5)).run()
+    df = res.analytic
+    assert set(df.columns) >= {"kind", "name", "quantity", "analytic", "simulated", "verdict"}
+    assert set(df["verdict"]) == {"agree"}
+    assert res.bounds["bottleneck"] == {"station": "server", "resource": "cores"}
+    assert res.bounds["x_max"] == pytest.approx(100.0)

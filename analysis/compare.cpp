@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 
 #include "engine/student_t.hpp"
 
@@ -45,6 +46,7 @@ class Reasons {
                 out.insert("finite buffers");
             if (svc.replicas > 1 && svc.balancer != BalancerKind::Random)
                 out.insert("load balancing");
+            if (svc.mode == ServiceMode::Async) out.insert("event loops");
         }
         for (const EndpointProfile& p : a.demands.endpoints) {
             auto& out = per_service_[p.service];
@@ -148,7 +150,7 @@ AnalyticReport compare(const Analysis& a, const Report& report) {
 void attach(Report& report, const CompiledModel& model) {
     try {
         report.analytic = compare(analyze(model), report);
-    } catch (const ModelError& e) {
+    } catch (const std::exception& e) {  // the analysis must never cost the user their run
         report.analytic = AnalyticReport{};
         report.analytic.present = true;
         report.analytic.method = "none";

@@ -15,7 +15,8 @@ namespace capsim::analysis {
 AnalyticReport compare(const Analysis& a, const Report& report);
 
 /// Analyse the report's model and attach the comparison to `report`. A
-/// model the analysis rejects leaves the section with a note saying why.
+/// model the analysis rejects (or fails on) leaves the section with a note
+/// saying why; the run's report is never lost to the analysis.
 void attach(Report& report, const CompiledModel& model);
 
 }  // namespace capsim::analysis

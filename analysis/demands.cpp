@@ -52,92 +52,115 @@ class Walker {
     // returns the probability of running past its end (a forward ends it).
     double accumulate(const BlockSpec& steps, double w, EndpointProfile& p) {
         for (const StepSpec& s : steps) {
-            switch (s.kind) {
-                case StepKind::Cpu:
-                    p.cpu += w * s.law.mean();
-                    add(p.usage, index_.cores_of[p.service], w * s.law.mean());
-                    p.max_cpu_scv = std::max(p.max_cpu_scv, s.law.scv());
-                    break;
-                case StepKind::Delay:
-                    p.delay += w * s.law.mean();
-                    p.holds_while_waiting = true;
-                    break;
-                case StepKind::Call:
-                    p.holds_while_waiting = true;
-                    if (const auto x = externals_.find(s.target); x != externals_.end()) {
-                        p.delay += w * cm_.model.externals[x->second].latency.mean();
-                        if (index_.rate_limit_of[x->second] != kNone)
-                            add(p.usage, index_.rate_limit_of[x->second], w);
-                    } else {
-                        add(p.calls, endpoint(s.target), w);
-                    }
-                    break;
-                case StepKind::Forward:
-                    add(p.forwards, endpoint(s.target), w);
-                    return 0.0;
-                case StepKind::Loop:
-                    if (!s.blocks.empty()) accumulate(s.blocks[0], w * mean_rounds(s.law), p);
-                    break;
-                case StepKind::Parallel:
-                    p.fork_join = true;
-                    for (const BlockSpec& arm : s.blocks) accumulate(arm, w, p);
-                    break;
-                case StepKind::Branch: {
-                    double total = 0.0, on = 0.0;
-                    for (double x : s.weights) total += x;
-                    for (std::size_t k = 0; k < s.blocks.size() && k < s.weights.size(); ++k)
-                        on += accumulate(s.blocks[k], w * s.weights[k] / total, p);
-                    w = on;
-                    break;
-                }
-                case StepKind::Query: {
-                    p.holds_while_waiting = true;
-                    const Query q = query(s, p.service);
-                    add(p.usage, index_.database_cores_of[q.database], w * q.work);
-                    p.delay += w * (q.held - q.work);
-                    if (!in_transaction(q.database)) connection(p, q.database, w * q.held);
-                    note_pool_waits();
-                    break;
-                }
-                case StepKind::Cache: {
-                    p.holds_while_waiting = true;
-                    const auto c = cache(s.target);
-                    const double miss = miss_ratio(c);
-                    const double ops = 1.0 + miss;  // a get, and a set after a miss
-                    const double t = ops * cm_.model.caches[c].service.mean();
-                    add(p.usage, index_.cache_cores_of[c], w * t);
-                    if (!s.blocks.empty()) accumulate(s.blocks[0], w * miss, p);
-                    break;
-                }
-                case StepKind::Offload:
-                    note(
-                        "async services are analysed as thread-per-request services: "
-                        "event loops and executor threads are not resources yet");
-                    if (!s.blocks.empty()) accumulate(s.blocks[0], w, p);
-                    break;
-                case StepKind::Transaction: {
-                    p.holds_while_waiting = true;
-                    if (s.blocks.empty()) break;
-                    const std::uint32_t db = database(s.target);
-                    if (in_transaction(db)) {
-                        accumulate(s.blocks[0], w, p);
-                        break;
-                    }
-                    // The connection is held for the whole body: its time
-                    // without contention is what the body adds to the
-                    // endpoint's CPU, delays and database work.
-                    const double before = p.cpu + p.delay + database_work(p);
-                    open_.push_back(db);
-                    accumulate(s.blocks[0], w, p);
-                    open_.pop_back();
-                    const double body = p.cpu + p.delay + database_work(p) - before;
-                    connection(p, db, body + w * connect_time(p.service, db));
-                    p.delay += w * connect_time(p.service, db);
-                    note_pool_waits();
-                    break;
-                }
-            }
+            // A blocking step holds the loop for its whole time, and the
+            // code under it runs on the loop it already holds.
+            const bool blocks = s.blocking && on_loop(p.service);
+            if (blocks) add(p.usage, index_.loops_of[p.service], w * plain(s, p.service));
+            off_loop_ += blocks ? 1 : 0;
+            w = step(s, w, p);
+            off_loop_ -= blocks ? 1 : 0;
             if (w <= 0.0) break;
+        }
+        return w;
+    }
+
+    // One step of `accumulate`; returns the probability of running on.
+    double step(const StepSpec& s, double w, EndpointProfile& p) {
+        switch (s.kind) {
+            case StepKind::Cpu:
+                p.cpu += w * s.law.mean();
+                add(p.usage, index_.cores_of[p.service], w * s.law.mean());
+                if (on_loop(p.service)) add(p.usage, index_.loops_of[p.service], w * s.law.mean());
+                p.max_cpu_scv = std::max(p.max_cpu_scv, s.law.scv());
+                break;
+            case StepKind::Delay:
+                p.delay += w * s.law.mean();
+                p.holds_while_waiting = true;
+                break;
+            case StepKind::Call:
+                p.holds_while_waiting = true;
+                if (const auto x = externals_.find(s.target); x != externals_.end()) {
+                    p.delay += w * cm_.model.externals[x->second].latency.mean();
+                    if (index_.rate_limit_of[x->second] != kNone)
+                        add(p.usage, index_.rate_limit_of[x->second], w);
+                } else {
+                    add(p.calls, endpoint(s.target), w);
+                }
+                break;
+            case StepKind::Forward:
+                add(p.forwards, endpoint(s.target), w);
+                return 0.0;
+            case StepKind::Loop:
+                if (!s.blocks.empty()) accumulate(s.blocks[0], w * mean_rounds(s.law), p);
+                break;
+            case StepKind::Parallel:
+                p.fork_join = true;
+                for (const BlockSpec& arm : s.blocks) accumulate(arm, w, p);
+                break;
+            case StepKind::Branch: {
+                double total = 0.0, on = 0.0;
+                for (double x : s.weights) total += x;
+                for (std::size_t k = 0; k < s.blocks.size() && k < s.weights.size(); ++k)
+                    on += accumulate(s.blocks[k], w * s.weights[k] / total, p);
+                w = on;
+                break;
+            }
+            case StepKind::Query: {
+                p.holds_while_waiting = true;
+                const Query q = query(s, p.service);
+                add(p.usage, index_.database_cores_of[q.database], w * q.work);
+                p.delay += w * (q.held - q.work);
+                if (!in_transaction(q.database)) connection(p, q.database, w * q.held);
+                note_pool_waits();
+                break;
+            }
+            case StepKind::Cache: {
+                p.holds_while_waiting = true;
+                const auto c = cache(s.target);
+                const double miss = miss_ratio(c);
+                const double ops = 1.0 + miss;  // a get, and a set after a miss
+                const double t = ops * cm_.model.caches[c].service.mean();
+                add(p.usage, index_.cache_cores_of[c], w * t);
+                if (!s.blocks.empty()) accumulate(s.blocks[0], w * miss, p);
+                break;
+            }
+            case StepKind::Enqueue:
+                // Fire and forget: each message is a request of its own
+                // at the consumer, off this request's critical path.
+                add(p.calls, consumer(s.target), w);
+                note(
+                    "queue consumers' delivery slots are not a resource yet: their "
+                    "endpoints' demands count, their concurrency limit does not");
+                break;
+            case StepKind::Offload:
+                if (s.blocks.empty()) break;
+                if (index_.executor_of[p.service] != kNone)
+                    add(p.usage, index_.executor_of[p.service], w * plain(s.blocks[0], p.service));
+                ++off_loop_;
+                accumulate(s.blocks[0], w, p);
+                --off_loop_;
+                break;
+            case StepKind::Transaction: {
+                p.holds_while_waiting = true;
+                if (s.blocks.empty()) break;
+                const std::uint32_t db = database(s.target);
+                if (in_transaction(db)) {
+                    accumulate(s.blocks[0], w, p);
+                    break;
+                }
+                // The connection is held for the whole body: its time
+                // without contention is what the body adds to the
+                // endpoint's CPU, delays and database work.
+                const double before = p.cpu + p.delay + database_work(p);
+                open_.push_back(db);
+                accumulate(s.blocks[0], w, p);
+                open_.pop_back();
+                const double body = p.cpu + p.delay + database_work(p) - before;
+                connection(p, db, body + w * connect_time(p.service, db));
+                p.delay += w * connect_time(p.service, db);
+                note_pool_waits();
+                break;
+            }
         }
         return w;
     }
@@ -219,6 +242,8 @@ class Walker {
                         dt += miss * timing(s.blocks[0], 1.0, service, stretch, response).time;
                     break;
                 }
+                case StepKind::Enqueue:
+                    break;
                 case StepKind::Offload:
                     if (!s.blocks.empty())
                         dt = timing(s.blocks[0], 1.0, service, stretch, response).time;
@@ -238,6 +263,62 @@ class Walker {
     }
 
   private:
+    // Does CPU work of `service` run on an event loop here (not under a
+    // blocking step, which already holds it, nor on an executor thread)?
+    bool on_loop(std::uint32_t service) const {
+        return index_.loops_of[service] != kNone && off_loop_ == 0;
+    }
+
+    // Mean time of a step without contention, nested endpoint calls left
+    // out: what a blocking step holds its loop for, or an offloaded block
+    // its executor thread.
+    double plain(const StepSpec& s, std::uint32_t service) const {
+        switch (s.kind) {
+            case StepKind::Cpu:
+            case StepKind::Delay:
+                return s.law.mean();
+            case StepKind::Call:
+                if (const auto x = externals_.find(s.target); x != externals_.end())
+                    return cm_.model.externals[x->second].latency.mean();
+                return 0.0;
+            case StepKind::Query:
+                return query(s, service).held;
+            case StepKind::Cache: {
+                const CacheSpec& c = cm_.model.caches[cache(s.target)];
+                const double miss = c.hit_ratio >= 0.0 ? 1.0 - c.hit_ratio : 1.0;
+                return (1.0 + miss) * c.service.mean() +
+                       (s.blocks.empty() ? 0.0 : miss * plain(s.blocks[0], service));
+            }
+            case StepKind::Loop:
+                return s.blocks.empty() ? 0.0 : mean_rounds(s.law) * plain(s.blocks[0], service);
+            case StepKind::Branch: {
+                double total = 0.0, t = 0.0;
+                for (double x : s.weights) total += x;
+                for (std::size_t k = 0; k < s.blocks.size() && k < s.weights.size(); ++k)
+                    t += s.weights[k] / total * plain(s.blocks[k], service);
+                return t;
+            }
+            case StepKind::Parallel: {
+                double t = 0.0;
+                for (const BlockSpec& arm : s.blocks) t = std::max(t, plain(arm, service));
+                return t;
+            }
+            case StepKind::Transaction:
+            case StepKind::Offload:
+                return s.blocks.empty() ? 0.0 : plain(s.blocks[0], service);
+            case StepKind::Forward:
+            case StepKind::Enqueue:
+                break;
+        }
+        return 0.0;
+    }
+
+    double plain(const BlockSpec& steps, std::uint32_t service) const {
+        double t = 0.0;
+        for (const StepSpec& s : steps) t += plain(s, service);
+        return t;
+    }
+
     // A query's mean cost: `work` on the database's cores; `held` the
     // connection's time with it (a new connection's opening if unpooled,
     // the round trip, the work).
@@ -310,6 +391,12 @@ class Walker {
         return it->second;
     }
 
+    std::uint32_t consumer(const std::string& queue) const {
+        for (const QueueSpec& q : cm_.model.queues)
+            if (q.name == queue) return endpoint(q.consumer);
+        throw ModelError(queue, "unknown queue " + queue);
+    }
+
     std::uint32_t cache(const std::string& name) const {
         const auto it = caches_.find(name);
         if (it == caches_.end()) throw ModelError(name, "unknown cache " + name);
@@ -343,6 +430,7 @@ class Walker {
     std::vector<std::string>* notes_;
     std::unordered_map<std::string, std::uint32_t> externals_, databases_, caches_;
     std::vector<std::uint32_t> open_;  // databases whose transaction is open
+    int off_loop_ = 0;  // > 0: inside a blocking step or an offload, off the event loop
     double mid_ = 0.0;
 };
 
@@ -360,6 +448,10 @@ const char* Resource::kind_name() const {
             return "connections";
         case ResourceKind::RateLimit:
             return "rate_limit";
+        case ResourceKind::Loops:
+            return "loops";
+        case ResourceKind::Executor:
+            return "executor";
     }
     return "?";
 }
@@ -398,6 +490,20 @@ Demands build_demands(const CompiledModel& cm) {
                                 : resource(ResourceKind::Pool, pool.name, x,
                                            m.services[pool.service].replicas, pool.size));
     }
+    for (std::uint32_t x = 0; x < m.services.size(); ++x) {
+        const ServiceSpec& svc = m.services[x];
+        const bool async = svc.mode == ServiceMode::Async;
+        d.loops_of.push_back(
+            async ? resource(ResourceKind::Loops, svc.name, x, svc.replicas, svc.loops) : kNone);
+        d.executor_of.push_back(
+            async && svc.executor > 0
+                ? resource(ResourceKind::Executor, svc.name, x, svc.replicas, svc.executor)
+                : kNone);
+    }
+    if (std::any_of(d.loops_of.begin(), d.loops_of.end(), [](auto r) { return r != kNone; }))
+        d.notes.push_back(
+            "waits for event loops and executor threads are in the bounds (loops, executor) but "
+            "not in the estimated response times");
     for (std::uint32_t x = 0; x < m.externals.size(); ++x)
         d.rate_limit_of.push_back(m.externals[x].rate_limit > 0.0
                                       ? resource(ResourceKind::RateLimit, m.externals[x].name, x, 1,

@@ -23,6 +23,8 @@ enum class ResourceKind : std::uint8_t {
     Pool,         // a service's pooled connections to a database (per replica)
     Connections,  // a database's max_connections, used by services without a pool
     RateLimit,    // an external's calls per second
+    Loops,        // an async service's event loops, held by CPU and blocking steps
+    Executor,     // an async service's executor threads, held by offloaded steps
 };
 
 /// One capacity-limited resource of the model.
@@ -34,7 +36,7 @@ struct Resource {
     double per_replica = 1.0;         // servers (or calls per second) of one replica
 
     double capacity() const { return static_cast<double>(replicas) * per_replica; }
-    /// "cores", "workers", "pool", "connections", "rate_limit": the name in reports.
+    /// "cores", "workers", "pool", "connections", "rate_limit", "loops", "executor".
     const char* kind_name() const;
 };
 
@@ -48,7 +50,7 @@ struct EndpointProfile {
     std::uint32_t service = 0;
     const EndpointSpec* spec = nullptr;  // in the CompiledModel analysed
     double cpu = 0.0;                    // CPU seconds on its service's cores
-    double delay = 0.0;  // delays, external calls and data-tier steps at their means, seconds
+    double delay = 0.0;  // delays, external calls, round trips and connection opens, seconds
     std::vector<std::pair<std::uint32_t, double>> usage;     // resource, use (its workers excepted)
     std::vector<std::pair<std::uint32_t, double>> calls;     // endpoint, expected calls
     std::vector<std::pair<std::uint32_t, double>> forwards;  // endpoint, probability
@@ -85,6 +87,8 @@ struct Demands {
     std::vector<std::uint32_t> cache_cores_of;     // per cache
     std::vector<std::uint32_t> pool_of;            // per CompiledModel pool (sized ones only)
     std::vector<std::uint32_t> rate_limit_of;      // per external (rate-limited ones only)
+    std::vector<std::uint32_t> loops_of;           // per service (async ones only)
+    std::vector<std::uint32_t> executor_of;        // per service (async, with executor)
     std::vector<std::string> notes;                // what the analysis leaves out for this model
 
     /// Demand on every resource of one request entering at `entry`, given

@@ -25,6 +25,7 @@ enum class Component : std::uint8_t {
     External,      // waiting on a third-party API
     LoopWait,      // async: waiting for the event loop
     ExecutorWait,  // async: waiting for an executor thread
+    BrokerWait,    // waiting for room in a full queue (backpressure)
     kCount,
 };
 
@@ -56,6 +57,8 @@ inline constexpr const char* component_name(Component c) {
             return "loop_wait";
         case Component::ExecutorWait:
             return "executor_wait";
+        case Component::BrokerWait:
+            return "broker_wait";
         case Component::kCount:
             break;
     }

@@ -52,6 +52,12 @@ struct CompiledPool {
     std::string name;  // "service->database"
 };
 
+/// A queue with its consumer endpoint resolved and its delivery slots counted.
+struct CompiledQueue {
+    std::uint32_t consumer = 0;
+    std::uint32_t concurrency = 1;
+};
+
 /// An SLO resolved to an endpoint index.
 struct CompiledSlo {
     std::uint32_t endpoint = 0;
@@ -66,6 +72,7 @@ struct CompiledModel {
     std::vector<CompiledSource> sources;
     std::vector<CompiledSlo> slos;
     std::vector<CompiledPool> pools;
+    std::vector<CompiledQueue> queues;
     std::vector<std::uint32_t> first_pool;  // per service: its first entry in `pools`
     std::vector<std::uint32_t> pool_count;  // per service
     std::uint32_t total_replicas = 0;

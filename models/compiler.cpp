@@ -28,6 +28,15 @@ class Compiler {
             caches_.emplace(model_.caches[c].name, c);
         for (std::uint32_t x = 0; x < model_.externals.size(); ++x)
             externals_.emplace(model_.externals[x].name, x);
+        for (std::uint32_t q = 0; q < model_.queues.size(); ++q) {
+            const QueueSpec& spec = model_.queues[q];
+            queues_.emplace(spec.name, q);
+            CompiledQueue cq;
+            cq.consumer = resolve(spec.consumer, spec.path + ".consumer");
+            const ServiceSpec& svc = model_.services[out_.endpoints[cq.consumer].service];
+            cq.concurrency = spec.concurrency > 0 ? spec.concurrency : svc.replicas * svc.workers;
+            out_.queues.push_back(cq);
+        }
         service_pools_.resize(model_.services.size());
         for (std::uint32_t s = 0; s < model_.services.size(); ++s) {
             for (const PoolSpec& p : model_.services[s].pools) {
@@ -251,6 +260,15 @@ class Compiler {
                     emit(Op::Commit).a = slot;
                     break;
                 }
+                case StepKind::Enqueue: {
+                    const auto q = queues_.find(s.target);
+                    if (q == queues_.end()) throw ModelError(s.path, "unknown queue " + s.target);
+                    const std::uint32_t st = stream(s.path);
+                    Instr& i = emit(Op::Enqueue);
+                    i.a = q->second;
+                    i.stream = st;
+                    break;
+                }
                 case StepKind::Offload:
                     if (s.blocks.size() != 1) throw ModelError(s.path, "an offload needs one body");
                     deferred.emplace_back(pc(), &s);
@@ -336,6 +354,7 @@ class Compiler {
     std::unordered_map<std::string, std::uint32_t> databases_;
     std::unordered_map<std::string, std::uint32_t> caches_;
     std::unordered_map<std::string, std::uint32_t> externals_;
+    std::unordered_map<std::string, std::uint32_t> queues_;
     std::vector<std::vector<CompiledPool>> service_pools_;
     std::uint32_t service_ = 0;  // whose endpoints are being compiled
     bool in_executor_ = false;   // compiling an offloaded block: no event loop to hold

@@ -15,6 +15,8 @@ enum class ErrorCause : std::uint8_t {
     TooManyConnections,  // the store was at max_connections
     ExternalError,       // the external dependency answered with an error
     RateLimited,         // the external dependency's rate limit refused it (429)
+    BrokerFull,          // a message queue was full
+    Poison,              // a poison message: its consumer always fails on it
     kCount,
 };
 
@@ -30,6 +32,10 @@ inline constexpr const char* cause_name(ErrorCause c) {
             return "external_error";
         case ErrorCause::RateLimited:
             return "rate_limited";
+        case ErrorCause::BrokerFull:
+            return "broker_full";
+        case ErrorCause::Poison:
+            return "poison";
         case ErrorCause::kCount:
             break;
     }

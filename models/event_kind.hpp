@@ -24,6 +24,7 @@ enum EventKind : std::uint16_t {
     kCacheCpuDone,   // arg: task (a cache operation finished)
     kCachePsDone,    // arg: cache (processor-sharing completion)
     kExternalDone,   // arg: task (an external call answered)
+    kMessageRetry,   // arg: message (its backoff is over)
 };
 
 }  // namespace capsim

@@ -33,6 +33,7 @@ enum class StepKind : std::uint8_t {
     Cache,        // a cache lookup; blocks[0] is the miss path, run before the set
     Transaction,  // blocks[0] runs holding one connection to `target`
     Offload,      // blocks[0] runs on the replica's executor threads (run_in_executor)
+    Enqueue,      // put a message on queue `target` and go on (fire and forget)
 };
 
 /// What a query does, which decides how its cost grows with the table:
@@ -163,6 +164,28 @@ struct CacheSpec {
     double hit_ratio = -1.0;  // >= 0: fixed-hit-ratio mode
 };
 
+/// A message queue (RabbitMQ, SQS, a Redis list) and its consumers. A
+/// message waits until one of `concurrency` delivery slots is free, then
+/// runs the `consumer` endpoint as a request of its own; success acks it,
+/// failure (an error, or a poison message, which always fails) retries it
+/// after a backoff, up to `max_attempts`, then dead-letters it. When
+/// `capacity` messages wait, an enqueue is rejected (`broker_full`) or,
+/// with `block_when_full`, waits for room (backpressure).
+struct QueueSpec {
+    static constexpr std::uint64_t kUnbounded = std::numeric_limits<std::uint64_t>::max();
+    std::string name;
+    std::string path;
+    std::string consumer;  // "service.endpoint"
+    std::uint64_t capacity = kUnbounded;
+    bool block_when_full = false;
+    std::uint32_t concurrency = 0;  // 0: the consumer service's replicas x workers
+    std::uint32_t max_attempts = 3;
+    Law backoff = Law::exponential(1.0);  // before the first retry; x multiplier each next
+    double backoff_multiplier = 2.0;
+    double backoff_max = 300.0;
+    double poison = 0.0;  // fraction of messages that always fail
+};
+
 /// A period in which an external dependency behaves differently: an outage
 /// (errors = 1) or a brown-out (slower, some errors).
 struct ExternalWindow {
@@ -243,6 +266,7 @@ struct Model {
     std::vector<DatabaseSpec> databases;
     std::vector<CacheSpec> caches;
     std::vector<ExternalSpec> externals;
+    std::vector<QueueSpec> queues;
     std::vector<SourceSpec> sources;
     std::vector<SloSpec> slos;
 };

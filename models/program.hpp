@@ -33,6 +33,7 @@ enum class Op : std::uint8_t {
     Unhold,      // async: give the event loop back
     Offload,     // a = body pc: run it on an executor thread while the loop is free
     OffloadEnd,  // give the executor thread back
+    Enqueue,     // a = queue, stream: the poison draws
 };
 
 /// One instruction. `law` and `stream` index the program's tables.

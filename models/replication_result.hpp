@@ -116,6 +116,17 @@ struct ExternalResult {
     std::vector<double> series_calls, series_errors;
 };
 
+/// What one replication measured at one message queue.
+struct QueueResult {
+    std::uint64_t enqueued = 0, rejected = 0, delivered = 0, acked = 0, retried = 0,
+                  dead_lettered = 0;
+    double depth = 0.0;  // time-average messages waiting
+    double depth_max = 0.0;
+    double queue_wait_sum = 0.0;  // seconds delivered messages waited in the queue
+    Histogram job_latency;        // enqueue to ack, seconds
+    std::vector<double> series_depth, series_oldest, series_acked;
+};
+
 /// Everything one replication produced; merged across replications into
 /// the report in replication order, so thread count never changes it.
 struct ReplicationResult {
@@ -134,6 +145,7 @@ struct ReplicationResult {
     std::vector<DatabaseResult> databases;
     std::vector<CacheResult> caches;
     std::vector<ExternalResult> externals;
+    std::vector<QueueResult> queues;
     std::vector<double> window_end;  // time at the end of each window
 };
 

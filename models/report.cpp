@@ -272,6 +272,33 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         });
         rep.caches.push_back(std::move(cr));
     }
+    for (std::size_t q = 0; q < m.queues.size(); ++q) {
+        QueueReport qr;
+        qr.name = m.queues[q].name;
+        qr.consumer = m.queues[q].consumer;
+        auto qu = [q](const ReplicationResult& r) -> const QueueResult& { return r.queues[q]; };
+        auto rate = [&](auto field) {
+            return over(reps, [&](auto& r) { return per_second(double(field(qu(r))), r); });
+        };
+        qr.enqueued = rate([](const QueueResult& x) { return x.enqueued; });
+        qr.rejected = rate([](const QueueResult& x) { return x.rejected; });
+        qr.delivered = rate([](const QueueResult& x) { return x.delivered; });
+        qr.acked = rate([](const QueueResult& x) { return x.acked; });
+        qr.retried = rate([](const QueueResult& x) { return x.retried; });
+        qr.dead_lettered = rate([](const QueueResult& x) { return x.dead_lettered; });
+        qr.depth = over(reps, [&](auto& r) { return qu(r).depth; });
+        qr.depth_max = over(reps, [&](auto& r) { return qu(r).depth_max; });
+        qr.queue_wait = over(
+            reps, [&](auto& r) { return ratio(qu(r).queue_wait_sum, double(qu(r).delivered)); });
+        qr.job_latency =
+            latency_over(reps, [&](auto& r) -> const Histogram& { return qu(r).job_latency; });
+        qr.series_depth = series([&](auto& r, std::size_t w) { return qu(r).series_depth[w]; });
+        qr.series_oldest = series([&](auto& r, std::size_t w) { return qu(r).series_oldest[w]; });
+        qr.series_acked = series([&](auto& r, std::size_t w) {
+            return ratio(qu(r).series_acked[w], window_width(r, w));
+        });
+        rep.queues.push_back(std::move(qr));
+    }
     for (std::size_t x = 0; x < m.externals.size(); ++x) {
         ExternalReport xr;
         xr.name = m.externals[x].name;

@@ -132,6 +132,16 @@ struct ExternalReport {
     std::vector<double> series_calls, series_errors;
 };
 
+/// One message queue, merged over replications.
+struct QueueReport {
+    std::string name, consumer;
+    Estimate enqueued, rejected, delivered, acked, retried, dead_lettered;  // per second
+    Estimate depth, depth_max;                                              // messages waiting
+    Estimate queue_wait;        // mean seconds a delivery waited in the queue
+    LatencyReport job_latency;  // enqueue to ack
+    std::vector<double> series_depth, series_oldest, series_acked;
+};
+
 /// A resource that was saturated (>= 99% busy over a whole window, averaged
 /// over replications). Listed in the order saturation began: under a spike
 /// the first one is usually the cause and the later ones its backpressure
@@ -173,6 +183,7 @@ struct Report {
     std::vector<DatabaseReport> databases;
     std::vector<CacheReport> caches;
     std::vector<ExternalReport> externals;
+    std::vector<QueueReport> queues;
     std::vector<SloVerdict> slos;
     std::vector<Saturation> saturated;
     std::string busiest_station;

@@ -223,6 +223,25 @@ std::string to_json(const Report& r) {
     w.key("analytic");
     write_analytic(w, r.analytic);
 
+    w.key("queues").begin_array();
+    for (const QueueReport& q : r.queues) {
+        w.begin_object();
+        w.key("name").value(q.name);
+        w.key("consumer").value(q.consumer);
+        put(w, "enqueued", q.enqueued);
+        put(w, "rejected", q.rejected);
+        put(w, "delivered", q.delivered);
+        put(w, "acked", q.acked);
+        put(w, "retried", q.retried);
+        put(w, "dead_lettered", q.dead_lettered);
+        put(w, "depth", q.depth);
+        put(w, "depth_max", q.depth_max);
+        put(w, "queue_wait", q.queue_wait);
+        put(w, "job_latency", q.job_latency);
+        w.end_object();
+    }
+    w.end_array();
+
     w.key("timeseries").begin_object();
     w.key("window_end").numbers(r.window_end);
     w.key("endpoints").begin_object();
@@ -269,6 +288,15 @@ std::string to_json(const Report& r) {
         w.key(c.name).begin_object();
         w.key("hit_ratio").numbers(c.series_hit_ratio);
         w.key("gets").numbers(c.series_gets);
+        w.end_object();
+    }
+    w.end_object();
+    w.key("queues").begin_object();
+    for (const QueueReport& q : r.queues) {
+        w.key(q.name).begin_object();
+        w.key("depth").numbers(q.series_depth);
+        w.key("oldest_age").numbers(q.series_oldest);
+        w.key("acked").numbers(q.series_acked);
         w.end_object();
     }
     w.end_object();

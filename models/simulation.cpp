@@ -86,6 +86,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     out_.stations.resize(md.services.size());
     out_.sources.resize(md.sources.size());
     init_data_tier(replication);
+    init_queues(replication);
 
     for (std::uint32_t s = 0; s < md.sources.size(); ++s) {
         const SourceSpec& src = md.sources[s];
@@ -140,6 +141,7 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
         st.loop_waiting = svc.loop_waiting.run.mean(stop_time);
     }
     data_results(stop_time);
+    queue_results(stop_time);
     return std::move(out_);
 }
 
@@ -225,6 +227,9 @@ void Simulation::dispatch(const Event& e) {
         }
         case kExternalDone:
             on_external_done(e.arg);
+            return;
+        case kMessageRetry:
+            on_message_retry(e.arg);
             return;
         default:
             return;
@@ -512,6 +517,9 @@ void Simulation::step(std::uint32_t task) {
             case Op::Offload:
                 offload(task);
                 return;
+            case Op::Enqueue:
+                enqueue(task);
+                return;
             case Op::OffloadEnd:
                 release_executor(task);
                 ++tasks_[task].pc;
@@ -529,6 +537,10 @@ void Simulation::step(std::uint32_t task) {
 }
 
 void Simulation::finish(std::uint32_t task) {
+    if (tasks_[task].poisoned) {
+        fail(task, ErrorCause::Poison);  // the consumer did the work, then threw
+        return;
+    }
     if (tasks_[task].holds_loop) release_loop(task);
     if (tasks_[task].holds_executor) release_executor(task);
     Task& t = tasks_[task];
@@ -579,6 +591,10 @@ void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
     if (t.parent == kNone) {
         const Request req = requests_[t.request];
         requests_.release(t.request);
+        if (req.message != kNone) {
+            message_done(req.message, ok);
+            return;
+        }
         if (measuring(req.arrival)) {
             SourceResult& sr = out_.sources[req.source];
             if (ok) {
@@ -644,6 +660,7 @@ void Simulation::on_window() {
         svc.window_completions = 0;
     }
     data_window(w);
+    queue_window(w);
     window_start_ = now_;
     const double next = now_ + m_.model.run.window;
     if (now_ < end_) cal_.schedule(std::min(next, end_), kWindow, 0);
@@ -655,6 +672,7 @@ void Simulation::on_warmup_end() {
              {&svc.waiting, &svc.busy_workers, &svc.busy_cores, &svc.busy_loops, &svc.loop_waiting})
             g->restart(now_);
     data_warmup_end();
+    for (MessageQueue& q : queues_) q.depth.restart(now_);
 }
 
 }  // namespace capsim

@@ -20,6 +20,7 @@
 #include "models/cpu_scheduler.hpp"
 #include "models/error_cause.hpp"
 #include "models/gauge.hpp"
+#include "models/message_queue.hpp"
 #include "models/replication_result.hpp"
 #include "models/task.hpp"
 #include "models/wait_queue.hpp"
@@ -129,6 +130,16 @@ class Simulation {
     void start_offload(std::uint32_t task);
     void release_executor(std::uint32_t task);
 
+    // Message queues (simulation_queue.cpp).
+    void init_queues(std::uint32_t replication);
+    void enqueue(std::uint32_t task);
+    bool push_message(std::uint32_t queue, std::uint32_t message);
+    void deliver(std::uint32_t queue);
+    void message_done(std::uint32_t message, bool ok);
+    void on_message_retry(std::uint32_t message);
+    void queue_window(double width);
+    void queue_results(double stop_time);
+
     // The data tier (simulation_data.cpp).
     void init_data_tier(std::uint32_t replication);
     std::uint32_t pool_of(const Task& t) const;
@@ -174,6 +185,8 @@ class Simulation {
     std::vector<Database> databases_;
     std::vector<Cache> caches_;
     std::vector<External> externals_;
+    std::vector<MessageQueue> queues_;
+    Arena<Message> messages_;
     std::vector<Rng> streams_;  // one per program stream
     std::vector<ArrivalProcess> arrivals_;
     std::vector<Rng> arrival_rng_;

@@ -18,6 +18,7 @@ struct Request {
     std::uint32_t source = 0;
     std::uint32_t user = kNone;  // closed-loop user waiting for it, if any
     std::uint8_t priority = 0;
+    std::uint32_t message = kNone;  // a queue's delivery: the message it carries
 };
 
 /// A thread of execution through the program: an endpoint frame (the root,
@@ -47,6 +48,7 @@ struct Task {
     bool holds_loop = false;      // async: this task took an event loop
     bool in_loop = false;         // async: an ancestor holds one, so this task runs on it
     bool holds_executor = false;  // async: this task holds an executor thread
+    bool poisoned = false;        // the root of a delivery of a poison message: it fails at the end
     bool leads_flight = false;    // cache: this task's miss fills the key for coalesced waiters
     std::uint8_t outcome = 0;     // external call: the ErrorCause + 1 it will fail with, 0 for none
     Attribution attr{};

@@ -21,6 +21,7 @@ class Ring {
         buf_[(head_ + size_) & (buf_.size() - 1)] = v;
         ++size_;
     }
+    const T& front() const { return buf_[head_]; }
     T pop_front() {
         const T v = buf_[head_];
         head_ = (head_ + 1) & (buf_.size() - 1);

@@ -348,6 +348,16 @@ void check_data_references(TableReader& rd, const Model& m,
                              TableReader::suggest(r.target, tables));
                 break;
             }
+            case DataReference::Queue: {
+                Words queues;
+                for (const QueueSpec& q : m.queues) queues.push_back(q.name);
+                if (!has_name(queues, r.target))
+                    rd.error(r.node, r.path, "unknown queue \"" + r.target + "\"",
+                             queues.empty() ? "a [queues.NAME] table to define it"
+                                            : "one of the queues: " + TableReader::one_of(queues),
+                             TableReader::suggest(r.target, queues));
+                break;
+            }
             case DataReference::Cache:
                 if (!has_name(caches, r.target))
                     rd.error(r.node, r.path, "unknown cache \"" + r.target + "\"",

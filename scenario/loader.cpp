@@ -18,13 +18,13 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kTopKeys = {"name",      "description", "extends",   "run",     "services",
-                        "databases", "caches",      "externals", "traffic", "slo"};
+const Words kTopKeys = {"name",   "description", "extends", "run",     "services", "databases",
+                        "caches", "externals",   "queues",  "traffic", "slo"};
 const Words kRunKeys = {"duration", "warmup", "seed", "replications", "window", "max_in_flight"};
 const Words kServiceKeys = {"replicas", "workers",   "cores", "cpu",  "queue", "queue_discipline",
                             "balancer", "endpoints", "pools", "mode", "loops", "executor"};
-const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",   "parallel",
-                          "branch", "query", "transaction", "cache",   "offload"};
+const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
+                          "branch", "query", "transaction", "cache",   "offload", "enqueue"};
 // Steps that wait on something outside the replica: on an async service
 // they may be marked blocking (a sync driver inside an async route).
 const Words kBlockable = {"delay", "call", "query", "transaction", "cache"};
@@ -42,6 +42,7 @@ class Loader {
         if (auto n = rd_.string(root, "", "name")) m_.name = *n;
         if (const auto* run = table(root, "", "run")) load_run(*run);
         load_data_tier(rd_, root, m_);
+        load_queues(rd_, root, m_, refs_);
         const toml::table* services = table(root, "", "services");
         if (!services || services->empty())
             rd_.error(services ? services : nullptr, "services",
@@ -257,6 +258,14 @@ class Loader {
             auto law = rd_.law(*t, path, kind, Dimension::Time);
             if (!law) return std::nullopt;
             s.law = std::move(*law);
+        } else if (kind == "enqueue") {
+            rd_.check_keys(*t, path, {kind});
+            s.kind = StepKind::Enqueue;
+            auto target = rd_.string(*t, path, kind);
+            if (!target) return std::nullopt;
+            s.target = *target;
+            data_refs_.push_back(
+                DataReference{t->get(kind), path + ".enqueue", s.target, DataReference::Queue});
         } else if (kind == "offload") {
             rd_.check_keys(*t, path, {kind});
             s.kind = StepKind::Offload;

@@ -22,7 +22,7 @@ struct Reference {
 /// A name of a database, table ("database.table") or cache, checked once
 /// the whole file is read.
 struct DataReference {
-    enum Kind { Database, Table, Cache };
+    enum Kind { Database, Table, Cache, Queue };
     const toml::node* node;
     std::string path;
     std::string target;
@@ -44,6 +44,10 @@ void load_pools(TableReader& rd, const toml::table& service, ServiceSpec& s,
 bool load_data_step(TableReader& rd, const toml::table& t, const std::string& path,
                     const std::string& kind, StepSpec& s, std::vector<DataReference>& refs,
                     const BlockReader& block);
+
+/// Read [queues.*]; consumer endpoints go to `refs` for checking.
+void load_queues(TableReader& rd, const toml::table& root, Model& model,
+                 std::vector<Reference>& refs);
 
 /// True when `name` is an external dependency (a call target that is not an endpoint).
 bool is_external(const Model& m, const std::string& name);

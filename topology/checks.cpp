@@ -294,6 +294,7 @@ class Checker {
                 case NodeKind::Database:
                 case NodeKind::Cache:
                 case NodeKind::External:
+                case NodeKind::Queue:
                     if (!from_sources.reached(*it))
                         add(Finding::Severity::Warning, n.path,
                             std::string(kind_name(n.kind)) + " " + n.name +

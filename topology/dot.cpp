@@ -95,6 +95,14 @@ std::string attributes(const Topology& t, const Node& n) {
         }
         case NodeKind::External:
             return "shape=component, style=filled, fillcolor=\"#eeeeee\", label=" + quoted(n.name);
+        case NodeKind::Queue: {
+            const QueueSpec& q = m.queues[n.index];
+            const std::string cap =
+                q.capacity == QueueSpec::kUnbounded ? "unbounded" : std::to_string(q.capacity);
+            return "shape=cds, style=filled, fillcolor=\"#f3e8fb\", label=" +
+                   quoted(q.name + "\n" + cap + ", " + std::to_string(q.max_attempts) +
+                          " attempts");
+        }
     }
     return {};
 }

@@ -108,6 +108,7 @@ class Measure {
         switch (s.kind) {
             case StepKind::Cpu:
             case StepKind::Delay:
+            case StepKind::Enqueue:  // fire and forget: the consumer is not on this path
                 return {};
             case StepKind::Call:
             case StepKind::Forward: {

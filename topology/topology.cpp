@@ -24,6 +24,8 @@ std::string_view kind_name(NodeKind kind) {
             return "cache";
         case NodeKind::External:
             return "external";
+        case NodeKind::Queue:
+            return "queue";
     }
     return "node";
 }
@@ -64,6 +66,16 @@ Topology::Topology(const Model& model) : model_(model) {
         add({NodeKind::Cache, model.caches[i].name, model.caches[i].path, i});
     for (std::size_t i = 0; i < model.externals.size(); ++i)
         add({NodeKind::External, model.externals[i].name, model.externals[i].path, i});
+    // A queue delivers to its consumer as a source does: an entry, not a
+    // call (the producer never waits for it, so it closes no call cycle).
+    for (std::size_t i = 0; i < model.queues.size(); ++i) {
+        const QueueSpec& q = model.queues[i];
+        const Vertex qv = add({NodeKind::Queue, q.name, q.path, i});
+        if (const auto ep = find(NodeKind::Endpoint, q.consumer))
+            add_edge(qv, *ep, EdgeKind::Entry, q.path + ".consumer", 1.0, 1.0);
+        else
+            unresolved_.push_back({q.path + ".consumer", q.consumer, "endpoint"});
+    }
     // Pools after the stores they lead to, so their edges can be added now.
     for (std::size_t i = 0; i < model.services.size(); ++i) {
         const ServiceSpec& s = model.services[i];
@@ -141,6 +153,12 @@ void Topology::add_steps(Vertex from, const ServiceSpec& svc, const BlockSpec& b
         switch (s.kind) {
             case StepKind::Cpu:
             case StepKind::Delay:
+                break;
+            case StepKind::Enqueue:
+                if (const auto q = find(NodeKind::Queue, s.target))
+                    add_edge(from, *q, EdgeKind::Use, s.path, probability, copies);
+                else
+                    unresolved_.push_back({s.path, s.target, "queue"});
                 break;
             case StepKind::Call:
             case StepKind::Forward: {

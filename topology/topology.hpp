@@ -22,7 +22,16 @@ namespace capsim::topology {
 /// in kNodeKinds (topology.cpp) and the few lines of Topology's constructor
 /// that add its vertices and resolve step targets to it; checks, metrics
 /// and DOT work from the graph and need nothing more.
-enum class NodeKind : std::uint8_t { Source, Service, Endpoint, Pool, Database, Cache, External };
+enum class NodeKind : std::uint8_t {
+    Source,
+    Service,
+    Endpoint,
+    Pool,
+    Database,
+    Cache,
+    External,
+    Queue,
+};
 
 /// The word for a node kind in messages and DOT identifiers ("database").
 std::string_view kind_name(NodeKind kind);

@@ -160,6 +160,18 @@ def _print_data_tier(report: dict, console: Console) -> None:
                       _rate(c["coalesced"]["mean"]), _rate(c["evictions"]["mean"]),
                       _pct(c["utilization"]["mean"]))
         console.print(t)
+    if report.get("queues"):
+        t = Table(title="Message queues", title_justify="left")
+        for c in ("queue", "enqueued", "acked", "retried", "dead letters", "rejected", "depth",
+                  "max", "wait", "job p99"):
+            t.add_column(c, justify="left" if c == "queue" else "right")
+        for q in report["queues"]:
+            t.add_row(f"{q['name']} → {q['consumer']}", _rate(q["enqueued"]["mean"]),
+                      _rate(q["acked"]["mean"]), _rate(q["retried"]["mean"]),
+                      _rate(q["dead_lettered"]["mean"]), _rate(q["rejected"]["mean"]),
+                      f"{q['depth']['mean']:.3g}", f"{q['depth_max']['mean']:.3g}",
+                      _ms(q["queue_wait"]["mean"]), _ms(q["job_latency"]["p99"]["mean"]))
+        console.print(t)
     if report.get("externals"):
         t = Table(title="External dependencies", title_justify="left")
         for c in ("external", "calls", "errors", "429s", "latency"):

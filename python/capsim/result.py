@@ -10,7 +10,8 @@ import pandas as pd
 
 _LATENCY = ["mean", "p50", "p90", "p95", "p99", "p999", "max"]
 _SINGULAR = {"endpoints": "endpoint", "stations": "station", "pools": "pool",
-             "databases": "database", "caches": "cache", "externals": "external"}
+             "databases": "database", "caches": "cache", "externals": "external",
+             "queues": "queue"}
 
 
 def _flat(prefix: str, est: dict) -> dict[str, float]:
@@ -133,6 +134,21 @@ class Result:
         return self._table("caches", ("name",))
 
     @property
+    def queues(self) -> pd.DataFrame:
+        """One row per message queue: enqueued, acked, retried, dead-lettered and
+        rejected (1/s), depth, wait in the queue and end-to-end job latency (s)."""
+        rows = []
+        for q in self.report.get("queues", []):
+            row: dict[str, Any] = {"name": q["name"], "consumer": q["consumer"]}
+            for k in ("enqueued", "rejected", "delivered", "acked", "retried", "dead_lettered",
+                      "depth", "depth_max", "queue_wait"):
+                row.update(_flat(k, q[k]))
+            for p in _LATENCY:
+                row.update(_flat(f"job_{p}", q["job_latency"][p]))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    @property
     def externals(self) -> pd.DataFrame:
         """One row per external dependency: calls (1/s), error rate, 429s, latency."""
         return self._table("externals", ("name",))
@@ -143,7 +159,8 @@ class Result:
         ts = self.report["timeseries"]
         times = ts["window_end"]
         frames = []
-        for kind in ("endpoints", "stations", "pools", "databases", "caches", "externals"):
+        for kind in ("endpoints", "stations", "pools", "databases", "caches", "externals",
+                     "queues"):
             for name, metrics in ts.get(kind, {}).items():
                 for metric, values in metrics.items():
                     frames.append(pd.DataFrame({

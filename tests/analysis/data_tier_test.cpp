@@ -170,3 +170,41 @@ endpoint = "api.get"
                            run_words(measure, 5).c_str()),
                        a.bottleneck.x_max, endpoint(o, "api.get").throughput);
 }
+
+TEST_CASE("data tier: an async service's event loops hold CPU and blocking steps",
+          "[analysis][data]") {
+    const CompiledModel cm = compile_text(R"T(
+[run]
+duration = "60s"
+[databases.db]
+cores = 16
+rtt = "0.3ms"
+[services.api]
+mode = "async"
+replicas = 4
+cores = 1
+executor = 2
+[services.api.pools.db]
+size = 20
+[services.api.endpoints.search]
+steps = [
+  { cpu = "exp(1.5ms)" },
+  { query = "db", cost = "lognormal(mean=8ms, sd=4ms)", blocking = true },
+  { cpu = "exp(0.5ms)" },
+  { offload = [ { cpu = "2ms" } ] },
+]
+[traffic.users]
+rate = "300/s"
+endpoint = "api.search"
+)T",
+                                          "async.toml");
+    const Analysis a = analyze(cm);
+    // The loop is held for 2ms of CPU and the whole blocking query (0.3 + 8 ms);
+    // the offloaded 2ms runs on an executor thread, not on the loop.
+    const ResourceLoad& loops = load_of(a, "api", ResourceKind::Loops);
+    CHECK(loops.demand == Approx(0.0103));
+    CHECK(loops.x_max == Approx(4.0 / 0.0103));
+    CHECK(load_of(a, "api", ResourceKind::Executor).demand == Approx(0.002));
+    CHECK(load_of(a, "api", ResourceKind::Cores).demand == Approx(0.004));
+    CHECK(bottleneck(a).kind == ResourceKind::Loops);
+}

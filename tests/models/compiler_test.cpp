@@ -212,6 +212,10 @@ void check_well_formed(const CompiledModel& cm) {
             case Op::Commit:
             case Op::CacheSet:
             case Op::External:
+            case Op::Enqueue:
+                REQUIRE(in.a < cm.queues.size());
+                todo.push_back(pc + 1);
+                break;
             case Op::Hold:
             case Op::Unhold:
             case Op::OffloadEnd:

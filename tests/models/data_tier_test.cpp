@@ -287,3 +287,69 @@ endpoint = "api.get"
                                    "reentrant.toml");
     CHECK(endpoint(o, "api.get").throughput.mean == Approx(100.0).epsilon(0.05));
 }
+
+TEST_CASE("data tier: poison messages are retried with backoff, then dead-lettered", "[unit]") {
+    const Outcome o = run_scenario(kRun + R"toml(
+[queues.q]
+consumer = "w.run"
+max_attempts = 3
+backoff = "const(10ms)"
+poison = 0.1
+[services.w]
+workers = 50
+[services.w.endpoints.run]
+steps = [ { delay = "1ms" } ]
+[services.api]
+workers = 100
+[services.api.endpoints.post]
+steps = [ { enqueue = "q" } ]
+[traffic.t]
+rate = "200/s"
+endpoint = "api.post"
+)toml",
+                                   "poison.toml");
+    const QueueReport& q = o.report.queues.at(0);
+    // 20/s poison messages, each tried 3 times: 40 retries/s, 20 dead letters/s.
+    CHECK(q.dead_lettered.mean == Approx(20.0).epsilon(0.1));
+    CHECK(q.retried.mean == Approx(40.0).epsilon(0.1));
+    CHECK(q.acked.mean == Approx(180.0).epsilon(0.05));
+    CHECK(q.delivered.mean ==
+          Approx(q.acked.mean + q.retried.mean + q.dead_lettered.mean).epsilon(0.01));
+    const EndpointReport& run = endpoint(o, "w.run");
+    CHECK(cause(run, ErrorCause::Poison) == Approx(60.0).epsilon(0.1));
+    // The producer never waits: fire and forget.
+    CHECK(endpoint(o, "api.post").latency.max.mean == 0.0);
+}
+
+TEST_CASE("data tier: a full queue rejects, or blocks its producers", "[unit]") {
+    auto scenario = [](const char* when_full) {
+        return kRun + std::string(R"toml(
+[queues.q]
+consumer = "w.run"
+capacity = 10
+when_full = ")toml") +
+               when_full + R"toml("
+[services.w]
+workers = 1
+[services.w.endpoints.run]
+steps = [ { delay = "const(20ms)" } ]
+[services.api]
+workers = 1000
+[services.api.endpoints.post]
+steps = [ { enqueue = "q" } ]
+[traffic.t]
+rate = "100/s"
+endpoint = "api.post"
+)toml";
+    };
+    // One consumer at 50 jobs/s against 100/s offered.
+    const Outcome reject = run_scenario(scenario("reject"), "reject.toml");
+    const Outcome block = run_scenario(scenario("block"), "block.toml");
+    const EndpointReport& r = endpoint(reject, "api.post");
+    CHECK(cause(r, ErrorCause::BrokerFull) == Approx(50.0).epsilon(0.05));
+    CHECK(reject.report.queues.at(0).depth_max.mean <= 10.0);
+    const EndpointReport& b = endpoint(block, "api.post");
+    CHECK(cause(b, ErrorCause::BrokerFull) == 0.0);
+    CHECK(b.attribution[static_cast<std::size_t>(Component::BrokerWait)].mean > 1.0);
+    CHECK(block.report.queues.at(0).acked.mean == Approx(50.0).epsilon(0.02));
+}

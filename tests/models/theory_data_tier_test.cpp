@@ -206,3 +206,29 @@ TEST_CASE("theory: a blocking step holds the event loop (M/G/1, Pollaczek-Khinch
             endpoint(o, "api.get").latency.mean);
     compare(name, params, "loop utilisation", lambda * mean_s, station(o, "api").loop_utilization);
 }
+
+TEST_CASE("theory: a queue drained by c consumers is M/M/c", "[theory]") {
+    // Messages wait in the broker until one of the consumer's c workers is
+    // free; each is an exponential job. Wait in the queue: Erlang C; job
+    // latency (enqueue to ack): that wait plus the job.
+    const unsigned c = 3;
+    const double s = 0.050, rho = 0.8, lambda = rho * c / s;
+    const double measure = 4000.0, warmup = 100.0;
+    std::string t = run_table(measure, warmup, 10, 18);
+    t += fmt("[queues.jobs]\nconsumer = \"worker.run\"\n");
+    t += fmt("[services.worker]\nworkers = %u\ncores = %u\n", c, c);
+    t += fmt("[services.worker.endpoints.run]\nsteps = [ { cpu = \"exp(%s)\" } ]\n",
+             secs(s).c_str());
+    t += "[services.api]\nworkers = 1000\ncores = 1000\n";
+    t += "[services.api.endpoints.post]\nsteps = [ { enqueue = \"jobs\" } ]\n";
+    t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.post\"\n", per_s(lambda).c_str());
+    const Outcome o = run_scenario(t, "queue_mmc.toml");
+    const std::string name = "Queue, c consumers";
+    const std::string params = fmt("c=%u, ρ=%.1f, ", c, rho) + run_words(measure, 10);
+    const double wq = mmc_mean_wait(c, lambda, 1.0 / s);
+    const QueueReport& q = o.report.queues.at(0);
+    compare(name, params, "mean wait in queue (s)", wq, q.queue_wait);
+    compare(name, params, "mean job latency (s)", wq + s, q.job_latency.mean);
+    compare(name, params, "mean depth", lambda * wq, q.depth);
+    compare(name, params, "acked (1/s)", lambda, q.acked);
+}

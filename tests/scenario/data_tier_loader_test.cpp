@@ -208,6 +208,21 @@ TEST_CASE("data tier loader: bad data-tier input is located and explained", "[lo
         {"a misspelt mode",
          "[services.api]\nmode = @@\"asynch\"\n" + svc + "[ { cpu = \"1ms\" } ]\n" + kTraffic,
          "services.api.mode", "unknown value", "async"},
+        {"unknown queue in an enqueue step",
+         "[queues.emails]\nconsumer = \"api.get\"\n[services.api.endpoints.post]\nsteps = [ "
+         "{ enqueue = @@\"email\" } ]\n" +
+             svc + "[ { cpu = \"1ms\" } ]\n" + kTraffic,
+         "services.api.endpoints.post.steps[0].enqueue", "unknown queue \"email\"", "emails"},
+        {"a queue without a consumer",
+         "@@[queues.emails]\ncapacity = 5\n" + svc + "[ { cpu = \"1ms\" } ]\n" + kTraffic,
+         "queues.emails.consumer", "needs a consumer", ""},
+        {"a queue whose consumer does not exist",
+         "[queues.emails]\nconsumer = @@\"api.gte\"\n" + svc + "[ { cpu = \"1ms\" } ]\n" + kTraffic,
+         "queues.emails.consumer", "unknown endpoint \"api.gte\"", "api.get"},
+        {"a misspelt when_full",
+         "[queues.emails]\nconsumer = \"api.get\"\nwhen_full = @@\"blok\"\n" + svc +
+             "[ { cpu = \"1ms\" } ]\n" + kTraffic,
+         "queues.emails.when_full", "unknown value \"blok\"", "block"},
         {"a misspelt external as a call target",
          "[externals.stripe]\n" + svc + "[ { call = @@\"strpe\" } ]\n" + kTraffic,
          "services.api.endpoints.get.steps[0].call", "unknown endpoint \"strpe\"", ""},

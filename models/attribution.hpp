@@ -21,6 +21,7 @@ enum class Component : std::uint8_t {
     Network,       // round trips to the database
     DbWait,        // queued for the database's cores
     Db,            // database work
+    LockWait,      // waiting for a row lock another transaction holds
     Cache,         // cache operations, queueing included
     External,      // waiting on a third-party API
     LoopWait,      // async: waiting for the event loop
@@ -49,6 +50,8 @@ inline constexpr const char* component_name(Component c) {
             return "db_wait";
         case Component::Db:
             return "db";
+        case Component::LockWait:
+            return "lock_wait";
         case Component::Cache:
             return "cache";
         case Component::External:

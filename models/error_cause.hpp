@@ -16,6 +16,7 @@ enum class ErrorCause : std::uint8_t {
     ExternalError,       // the external dependency answered with an error
     RateLimited,         // the external dependency's rate limit refused it (429)
     BrokerFull,          // a message queue was full
+    LockTimeout,         // a write waited longer than the database's lock_timeout
     Poison,              // a poison message: its consumer always fails on it
     kCount,
 };
@@ -34,6 +35,8 @@ inline constexpr const char* cause_name(ErrorCause c) {
             return "rate_limited";
         case ErrorCause::BrokerFull:
             return "broker_full";
+        case ErrorCause::LockTimeout:
+            return "lock_timeout";
         case ErrorCause::Poison:
             return "poison";
         case ErrorCause::kCount:

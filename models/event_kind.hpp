@@ -25,6 +25,7 @@ enum EventKind : std::uint16_t {
     kCachePsDone,    // arg: cache (processor-sharing completion)
     kExternalDone,   // arg: task (an external call answered)
     kMessageRetry,   // arg: message (its backoff is over)
+    kLockTimeout,    // arg: task (gave up waiting for a row lock)
 };
 
 }  // namespace capsim

@@ -121,6 +121,7 @@ struct TableSpec {
     double rows = 0.0;
     double growth = 0.0;  // rows per second
     std::uint32_t indexes = 0;
+    double zipf = 0.0;  // popularity of the rows writes touch (0: uniform; hot rows above 1)
 };
 
 /// A database: `cores` CPU servers run query work (processor sharing, as
@@ -143,6 +144,7 @@ struct DatabaseSpec {
     double seek = 5e-6;
     double row = 0.2e-6;
     double index_write = 20e-6;
+    double lock_timeout = 50.0;  // a write waiting this long for a row lock fails
     std::vector<TableSpec> tables;
 };
 

@@ -98,6 +98,9 @@ struct DatabaseResult {
     double work_sum = 0.0;  // CPU seconds of the queries completed
     double wait_sum = 0.0;  // seconds they waited for cores
     std::uint64_t refused = 0;
+    std::uint64_t lock_waits = 0;  // writes that found their row locked
+    double lock_wait_sum = 0.0;
+    std::uint64_t lock_timeouts = 0;
     std::vector<double> series_busy_cores, series_connections, series_queries;
 };
 

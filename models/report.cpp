@@ -238,6 +238,12 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         dr.connections = over(reps, [&](auto& r) { return db(r).connections; });
         dr.connections_max = over(reps, [&](auto& r) { return db(r).connections_max; });
         dr.refused = over(reps, [&](auto& r) { return per_second(double(db(r).refused), r); });
+        dr.lock_waits =
+            over(reps, [&](auto& r) { return per_second(double(db(r).lock_waits), r); });
+        dr.lock_wait = over(
+            reps, [&](auto& r) { return ratio(db(r).lock_wait_sum, double(db(r).lock_waits)); });
+        dr.lock_timeouts =
+            over(reps, [&](auto& r) { return per_second(double(db(r).lock_timeouts), r); });
         for (const TableSpec& t : spec.tables)
             dr.tables.push_back(
                 {t.name, {t.rows, std::max(0.0, t.rows + t.growth * m.run.duration)}});

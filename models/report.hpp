@@ -103,7 +103,10 @@ struct DatabaseReport {
     Estimate query_wait;   // mean seconds queued for cores per query
     Estimate connections;  // mean open connections
     Estimate connections_max;
-    Estimate refused;  // connection attempts refused per second
+    Estimate refused;        // connection attempts refused per second
+    Estimate lock_waits;     // writes that waited for a row lock, per second
+    Estimate lock_wait;      // mean seconds such a write waited
+    Estimate lock_timeouts;  // per second
     double peak_core_utilization = 0.0;
     std::vector<std::pair<std::string, std::pair<double, double>>> tables;  // rows at 0 and end
     std::vector<double> series_core_utilization, series_connections, series_throughput;

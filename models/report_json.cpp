@@ -179,6 +179,9 @@ std::string to_json(const Report& r) {
         put(w, "connections", d.connections);
         put(w, "connections_max", d.connections_max);
         put(w, "refused", d.refused);
+        put(w, "lock_waits", d.lock_waits);
+        put(w, "lock_wait", d.lock_wait);
+        put(w, "lock_timeouts", d.lock_timeouts);
         w.key("peak_core_utilization").value(d.peak_core_utilization);
         w.key("tables").begin_array();
         for (const auto& [name, rows] : d.tables) {

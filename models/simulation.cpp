@@ -231,6 +231,9 @@ void Simulation::dispatch(const Event& e) {
         case kMessageRetry:
             on_message_retry(e.arg);
             return;
+        case kLockTimeout:
+            on_lock_timeout(e.arg);
+            return;
         default:
             return;
     }
@@ -301,6 +304,7 @@ std::uint32_t Simulation::spawn(std::uint32_t parent) {
     child.parent_wait = p.wait_id;
     child.txn = p.held != kNone ? p.held : p.txn;
     child.in_loop = p.holds_loop || p.in_loop;
+    child.txn_id = p.txn_id;
     return c;
 }
 

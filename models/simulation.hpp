@@ -74,6 +74,14 @@ class Simulation {
         Gauge connections;
         Rng connect_rng;
         Rng rtt_rng;
+        std::vector<ZipfSampler> rows;  // per table: which row a write locks
+        // A locked row: its owner (a transaction id) and the writes waiting.
+        struct Lock {
+            std::uint32_t owner = 0;
+            std::vector<PoolWaiter> waiters;  // FIFO; `wait_id` tells stale ones
+        };
+        std::unordered_map<std::uint64_t, Lock> locks;
+        std::vector<std::pair<std::uint32_t, std::uint64_t>> held;  // (owner, row key)
         std::uint64_t window_queries = 0;
     };
 
@@ -156,6 +164,9 @@ class Simulation {
     void send_query(std::uint32_t task);
     void on_round_trip_done(std::uint32_t task);
     void submit_query(std::uint32_t task);
+    void run_query(std::uint32_t task);
+    void release_locks(std::uint32_t db, std::uint32_t owner);
+    void on_lock_timeout(std::uint32_t task);
     void on_query_done(std::uint32_t task);
     void db_cpu_changed(std::uint32_t db, std::uint32_t busy_before);
     void cache_get(std::uint32_t task);
@@ -187,7 +198,8 @@ class Simulation {
     std::vector<External> externals_;
     std::vector<MessageQueue> queues_;
     Arena<Message> messages_;
-    std::vector<Rng> streams_;  // one per program stream
+    std::uint32_t txn_serial_ = 0;  // transaction ids, the owners of row locks
+    std::vector<Rng> streams_;      // one per program stream
     std::vector<ArrivalProcess> arrivals_;
     std::vector<Rng> arrival_rng_;
     std::vector<Rng> mix_rng_;

@@ -36,6 +36,8 @@ void Simulation::init_data_tier(std::uint32_t replication) {
         db.cpu.configure(store_mode(spec.cpu), spec.cores, d, kDbCpuDone, kDbPsDone);
         db.connect_rng = Rng(seed, replication, spec.path + ".connect");
         db.rtt_rng = Rng(seed, replication, spec.path + ".rtt");
+        for (const TableSpec& t : spec.tables)
+            db.rows.emplace_back(static_cast<std::uint64_t>(std::max(1.0, t.rows)), t.zipf);
         db.busy_cores.run.reset(0.0, 0.0);
         db.connections.run.reset(0.0, 0.0);
     }
@@ -98,6 +100,7 @@ void Simulation::release_held(std::uint32_t task) {
     Task& t = tasks_[task];
     const std::uint32_t pool = t.held;
     t.held = kNone;
+    release_locks(pools_[pool].database, t.txn_id);  // commit or rollback: its row locks go
     release_connection(pool, true);
 }
 
@@ -178,7 +181,10 @@ void Simulation::connected(std::uint32_t task) {
     // A transaction: its body runs in a child that may use the connection,
     // and the Commit after this step gives it back.
     const std::uint32_t pool = pool_of(t);
-    if (t.txn != pool) t.held = pool;
+    if (t.txn != pool) {
+        t.held = pool;
+        t.txn_id = ++txn_serial_;
+    }
     const std::uint32_t body = in.b;
     wait_for(task, 1, 0);
     const std::uint32_t c = spawn(task);
@@ -245,7 +251,87 @@ void Simulation::on_round_trip_done(std::uint32_t task) {
     submit_query(task);
 }
 
+// A write locks its row until its transaction ends (outside one, until it
+// is done); a row another transaction holds makes it wait, holding its
+// connection all the while.
 void Simulation::submit_query(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
+    if (q.kind != QueryKind::Write || q.table == QueryOp::kNoTable) {
+        run_query(task);
+        return;
+    }
+    Database& db = databases_[q.database];
+    const std::uint64_t row = db.rows[q.table].sample(streams_[q.rows_stream]);
+    t.key = (static_cast<std::uint64_t>(q.table) << 40) | row;
+    t.lock_owner = t.txn == pool_of(t) ? t.txn_id : ++txn_serial_;
+    auto [it, fresh] = db.locks.try_emplace(t.key);
+    if (fresh || it->second.owner == t.lock_owner) {
+        if (fresh) {
+            it->second.owner = t.lock_owner;
+            db.held.emplace_back(t.lock_owner, t.key);
+        }
+        run_query(task);
+        return;
+    }
+    ++t.wait_id;
+    t.mark = now_;
+    it->second.waiters.push_back(PoolWaiter{task, tasks_.generation(task), t.wait_id});
+    const double timeout = m_.model.databases[q.database].lock_timeout;
+    if (std::isfinite(timeout)) t.timer = cal_.schedule_timer(now_ + timeout, kLockTimeout, task);
+}
+
+void Simulation::release_locks(std::uint32_t d, std::uint32_t owner) {
+    Database& db = databases_[d];
+    for (std::size_t i = 0; i < db.held.size();) {
+        if (db.held[i].first != owner) {
+            ++i;
+            continue;
+        }
+        const std::uint64_t key = db.held[i].second;
+        db.held[i] = db.held.back();
+        db.held.pop_back();
+        auto it = db.locks.find(key);
+        auto& waiters = it->second.waiters;
+        std::size_t k = 0;
+        while (k < waiters.size() && (tasks_.generation(waiters[k].task) != waiters[k].generation ||
+                                      tasks_[waiters[k].task].wait_id != waiters[k].wait_id))
+            ++k;
+        if (k == waiters.size()) {
+            db.locks.erase(it);
+            continue;
+        }
+        const std::uint32_t next = waiters[k].task;
+        waiters.erase(waiters.begin(), waiters.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+        Task& n = tasks_[next];
+        cal_.cancel(n.timer);
+        it->second.owner = n.lock_owner;
+        db.held.emplace_back(n.lock_owner, key);
+        const double waited = now_ - n.mark;
+        n.attr[idx(Component::LockWait)] += static_cast<float>(waited);
+        n.mark = now_;
+        if (measuring(now_)) {
+            ++out_.databases[d].lock_waits;
+            out_.databases[d].lock_wait_sum += waited;
+        }
+        run_query(next);
+    }
+}
+
+void Simulation::on_lock_timeout(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
+    ++t.wait_id;  // its place among the row's waiters is stale now
+    t.timer = TimerHandle{};
+    t.attr[idx(Component::LockWait)] += static_cast<float>(now_ - t.mark);
+    t.mark = now_;
+    if (measuring(now_)) ++out_.databases[q.database].lock_timeouts;
+    const std::uint32_t pool = pool_of(t);
+    if (t.txn != pool) release_connection(pool, true);  // outside a transaction: its own
+    fail(task, ErrorCause::LockTimeout);
+}
+
+void Simulation::run_query(std::uint32_t task) {
     Task& t = tasks_[task];
     const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
     const DatabaseSpec& spec = m_.model.databases[q.database];
@@ -286,7 +372,11 @@ void Simulation::on_query_done(std::uint32_t task) {
         dr.wait_sum += waited;
     }
     const std::uint32_t pool = pool_of(t);
-    if (t.txn != pool) release_connection(pool, true);
+    if (t.txn != pool) {
+        if (q.kind == QueryKind::Write && q.table != QueryOp::kNoTable)
+            release_locks(q.database, t.lock_owner);  // autocommit
+        release_connection(pool, true);
+    }
     ++tasks_[task].pc;
     step(task);
 }

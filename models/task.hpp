@@ -42,7 +42,9 @@ struct Task {
     std::uint32_t body = 0;              // loop: pc of the body's start
     std::uint32_t txn = kNone;           // pool whose transaction connection this task may use
     std::uint32_t held = kNone;          // pool whose transaction connection this task holds
-    std::uint64_t key = 0;               // cache: the key being looked up
+    std::uint64_t key = 0;               // cache: the key looked up; write: the row it locks
+    std::uint32_t txn_id = 0;            // the transaction it runs in (its row locks' owner)
+    std::uint32_t lock_owner = 0;        // the owner of the lock its current write takes
     TimerHandle timer;                   // pool acquire timeout
     bool holds_worker = false;
     bool holds_loop = false;      // async: this task took an event loop

@@ -13,9 +13,9 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect", "rtt", "overhead",
-                             "seek",  "row", "index_write",     "tables"};
-const Words kTableKeys = {"rows", "growth", "indexes"};
+const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect",      "rtt",   "overhead",
+                             "seek",  "row", "index_write",     "lock_timeout", "tables"};
+const Words kTableKeys = {"rows", "growth", "indexes", "zipf"};
 const Words kCacheKeys = {"cores", "service", "capacity", "keys", "zipf", "ttl", "hit_ratio"};
 const Words kExternalKeys = {"latency", "errors", "rate_limit", "burst", "windows"};
 const Words kWindowKeys = {"start", "end", "latency", "errors"};
@@ -69,6 +69,7 @@ void database(TableReader& rd, const std::string& name, const toml::node& node, 
     if (auto v = rd.duration(*t, d.path, "seek")) d.seek = *v;
     if (auto v = rd.duration(*t, d.path, "row")) d.row = *v;
     if (auto v = rd.duration(*t, d.path, "index_write")) d.index_write = *v;
+    if (auto v = duration_or_none(rd, *t, d.path, "lock_timeout")) d.lock_timeout = *v;
     if (const toml::node* tables = t->get("tables")) {
         const auto* tt = as_table(rd, *tables, d.path + ".tables",
                                   "[" + d.path + ".tables.NAME] tables with rows");
@@ -83,6 +84,7 @@ void database(TableReader& rd, const std::string& name, const toml::node& node, 
                 if (auto r = rd.number(*vt, ts.path, "rows", 0.0, 1e15)) ts.rows = *r;
                 if (auto g = rd.rate(*vt, ts.path, "growth")) ts.growth = *g;
                 ts.indexes = count(rd, *vt, ts.path, "indexes", 0, 1000, 0);
+                if (auto z = rd.number(*vt, ts.path, "zipf", 0.0, 10.0)) ts.zipf = *z;
                 d.tables.push_back(std::move(ts));
             }
         }

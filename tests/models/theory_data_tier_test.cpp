@@ -232,3 +232,30 @@ TEST_CASE("theory: a queue drained by c consumers is M/M/c", "[theory]") {
     compare(name, params, "mean depth", lambda * wq, q.depth);
     compare(name, params, "acked (1/s)", lambda, q.acked);
 }
+
+TEST_CASE("theory: transactions writing one hot row queue for its lock (M/D/1)", "[theory]") {
+    // Every transaction writes the same row, then holds the lock through a
+    // 10 ms step before it commits: the row lock is a single server with
+    // deterministic service, an M/D/1 queue (the pool and the database's
+    // cores are ample, and the write itself costs nothing).
+    const double hold = 0.010, lambda = 60.0, rho = lambda * hold;
+    const double measure = 2000.0, warmup = 50.0;
+    std::string t = run_table(measure, warmup, 10, 19);
+    t += "[databases.db]\ncores = 64\nmax_connections = 1000\nconnect = \"0s\"\nrtt = \"0s\"\n"
+         "overhead = \"0s\"\nseek = \"0s\"\nindex_write = \"0s\"\nlock_timeout = \"none\"\n";
+    t += "[databases.db.tables.stock]\nrows = 1\n";
+    t += "[services.api]\nworkers = 1000\ncores = 1000\n";
+    t += "[services.api.pools.db]\nsize = 500\n";
+    t +=
+        fmt("[services.api.endpoints.buy]\nsteps = [ { transaction = \"db\", steps = [ "
+            "{ query = \"db.stock\", kind = \"write\" }, { delay = \"%s\" } ] } ]\n",
+            secs(hold).c_str());
+    t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.buy\"\n", per_s(lambda).c_str());
+    const Outcome o = run_scenario(t, "hot_row.toml");
+    const std::string name = "Hot-row lock";
+    const std::string params = fmt("ρ=%.1f, ", rho) + run_words(measure, 10);
+    const double wq = pk_mean_wait(lambda, hold, 0.0);
+    compare(name, params, "mean latency (s)", wq + hold, endpoint(o, "api.buy").latency.mean);
+    compare(name, params, "attribution: lock wait (s)", wq,
+            endpoint(o, "api.buy").attribution[static_cast<std::size_t>(Component::LockWait)]);
+}

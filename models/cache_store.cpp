@@ -47,7 +47,14 @@ void CacheStore::remove(std::uint32_t e) {
     free_.push_back(e);
 }
 
-bool CacheStore::get(std::uint64_t key, double now) {
+void CacheStore::flush() {
+    entries_.clear();
+    free_.clear();
+    index_.clear();
+    head_ = tail_ = kNil;
+}
+
+bool CacheStore::get(std::uint64_t key, double now, double* set_at) {
     const auto it = index_.find(key);
     if (it == index_.end()) return false;
     const std::uint32_t e = it->second;
@@ -60,6 +67,7 @@ bool CacheStore::get(std::uint64_t key, double now) {
         unlink(e);
         push_front(e);
     }
+    if (set_at) *set_at = entries_[e].set_at;
     return true;
 }
 
@@ -69,6 +77,7 @@ void CacheStore::set(std::uint64_t key, double now) {
     if (const auto it = index_.find(key); it != index_.end()) {
         const std::uint32_t e = it->second;
         entries_[e].expires = expires;
+        entries_[e].set_at = now;
         if (head_ != e) {
             unlink(e);
             push_front(e);
@@ -89,6 +98,7 @@ void CacheStore::set(std::uint64_t key, double now) {
     }
     entries_[e].key = key;
     entries_[e].expires = expires;
+    entries_[e].set_at = now;
     push_front(e);
     index_.emplace(key, e);
 }

@@ -21,8 +21,11 @@ class CacheStore {
 
     void configure(std::uint64_t capacity, double ttl);
 
-    /// True when `key` is present and not expired at `now`.
-    bool get(std::uint64_t key, double now);
+    /// True when `key` is present and not expired at `now`; `set_at`, when
+    /// given, receives the time its value was stored.
+    bool get(std::uint64_t key, double now, double* set_at = nullptr);
+    /// Empty the cache (a restart or a FLUSHALL).
+    void flush();
     /// Store `key` from `now` for the TTL.
     void set(std::uint64_t key, double now);
     /// Drop `key` (invalidate on write).
@@ -37,6 +40,7 @@ class CacheStore {
     struct Entry {
         std::uint64_t key = 0;
         double expires = kNever;
+        double set_at = 0.0;
         std::uint32_t prev = kNil;  // towards the most recently used
         std::uint32_t next = kNil;  // towards the least recently used
     };

@@ -278,10 +278,17 @@ class Compiler {
                 case StepKind::Cache: {
                     const auto c = caches_.find(s.target);
                     if (c == caches_.end()) throw ModelError(s.path, "unknown cache " + s.target);
+                    if (s.cache_write != CacheWrite::None) {
+                        out_.program.cache_ops.push_back(
+                            CacheOp{c->second, stream(s.path), false, s.cache_write});
+                        emit(Op::CacheWrite).a =
+                            static_cast<std::uint32_t>(out_.program.cache_ops.size() - 1);
+                        break;
+                    }
                     if (s.blocks.size() != 1)
                         throw ModelError(s.path, "a cache step needs its miss path");
                     out_.program.cache_ops.push_back(
-                        CacheOp{c->second, stream(s.path), s.single_flight});
+                        CacheOp{c->second, stream(s.path), s.single_flight, CacheWrite::None});
                     const auto op = static_cast<std::uint32_t>(out_.program.cache_ops.size() - 1);
                     deferred.emplace_back(pc(), &s);
                     emit(Op::CacheGet).a = op;

@@ -26,6 +26,7 @@ enum EventKind : std::uint16_t {
     kExternalDone,   // arg: task (an external call answered)
     kMessageRetry,   // arg: message (its backoff is over)
     kLockTimeout,    // arg: task (gave up waiting for a row lock)
+    kCacheFlush,     // arg: cache (emptied: a restart or a FLUSHALL)
 };
 
 }  // namespace capsim

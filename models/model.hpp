@@ -45,6 +45,11 @@ enum class QueryKind : std::uint8_t { Fixed, Lookup, Range, Scan, Write };
 /// How a parallel step joins its branches: all of them, the first, or k of n.
 enum class JoinKind : std::uint8_t { All, First, KOfN };
 
+/// What a cache step does when it is a write's step: nothing (a read),
+/// delete the key (invalidate on write), or leave the cached value until
+/// its TTL ends (the stale-read mistake).
+enum class CacheWrite : std::uint8_t { None, Invalidate, Keep };
+
 /// One step of an endpoint's program.
 struct StepSpec {
     StepKind kind = StepKind::Cpu;
@@ -61,6 +66,7 @@ struct StepSpec {
     QueryKind query = QueryKind::Fixed;
     bool single_flight = false;  // cache: concurrent misses of one key share one fill
     bool blocking = false;       // async service: the step holds the event loop throughout
+    CacheWrite cache_write = CacheWrite::None;  // cache: this request changed the key's data
 };
 
 /// An endpoint: a named step program served by one service.
@@ -163,7 +169,8 @@ struct CacheSpec {
     std::uint64_t keys = 100000;
     double zipf = 1.0;
     double ttl = kNoTtl;
-    double hit_ratio = -1.0;  // >= 0: fixed-hit-ratio mode
+    double hit_ratio = -1.0;       // >= 0: fixed-hit-ratio mode
+    std::vector<double> flush_at;  // times the cache is emptied (a restart, a FLUSHALL)
 };
 
 /// A message queue (RabbitMQ, SQS, a Redis list) and its consumers. A

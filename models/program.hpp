@@ -34,6 +34,7 @@ enum class Op : std::uint8_t {
     Offload,     // a = body pc: run it on an executor thread while the loop is free
     OffloadEnd,  // give the executor thread back
     Enqueue,     // a = queue, stream: the poison draws
+    CacheWrite,  // a = cache op: the key's data changed; invalidate it, or not
 };
 
 /// One instruction. `law` and `stream` index the program's tables.
@@ -73,6 +74,7 @@ struct CacheOp {
     std::uint32_t cache = 0;
     std::uint32_t stream = 0;  // key and service-time draws
     bool single_flight = false;
+    CacheWrite write = CacheWrite::None;
 };
 
 /// Every endpoint's code in one vector; endpoints start at `entry` pcs.

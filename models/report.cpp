@@ -271,6 +271,9 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         cr.evictions = over(reps, [&](auto& r) { return per_second(double(ca(r).evictions), r); });
         cr.expirations =
             over(reps, [&](auto& r) { return per_second(double(ca(r).expirations), r); });
+        cr.stale = over(reps, [&](auto& r) { return per_second(double(ca(r).stale), r); });
+        cr.stale_ratio =
+            over(reps, [&](auto& r) { return ratio(double(ca(r).stale), double(ca(r).gets)); });
         cr.series_hit_ratio =
             series([&](auto& r, std::size_t w) { return ca(r).series_hit_ratio[w]; });
         cr.series_gets = series([&](auto& r, std::size_t w) {

@@ -122,6 +122,8 @@ struct CacheReport {
     Estimate coalesced;  // misses that waited for another request's fill, per second
     Estimate evictions;  // per second
     Estimate expirations;
+    Estimate stale;        // hits on a value older than its data's last write, per second
+    Estimate stale_ratio;  // stale hits / gets
     std::vector<double> series_hit_ratio, series_gets;
 };
 

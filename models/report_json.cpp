@@ -207,6 +207,8 @@ std::string to_json(const Report& r) {
         put(w, "coalesced", c.coalesced);
         put(w, "evictions", c.evictions);
         put(w, "expirations", c.expirations);
+        put(w, "stale", c.stale);
+        put(w, "stale_ratio", c.stale_ratio);
         w.end_object();
     }
     w.end_array();

@@ -234,6 +234,9 @@ void Simulation::dispatch(const Event& e) {
         case kLockTimeout:
             on_lock_timeout(e.arg);
             return;
+        case kCacheFlush:
+            caches_[e.arg].store.flush();
+            return;
         default:
             return;
     }
@@ -523,6 +526,9 @@ void Simulation::step(std::uint32_t task) {
                 return;
             case Op::Enqueue:
                 enqueue(task);
+                return;
+            case Op::CacheWrite:
+                cache_write(task);
                 return;
             case Op::OffloadEnd:
                 release_executor(task);

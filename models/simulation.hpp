@@ -98,6 +98,7 @@ class Simulation {
         std::unordered_map<std::uint64_t, Flight> flights;
         std::uint64_t window_gets = 0, window_hits = 0;
         std::uint64_t evictions_base = 0, expirations_base = 0;  // at the end of warm-up
+        std::unordered_map<std::uint64_t, double> last_write;    // per key written to
     };
 
     struct External {
@@ -171,6 +172,7 @@ class Simulation {
     void db_cpu_changed(std::uint32_t db, std::uint32_t busy_before);
     void cache_get(std::uint32_t task);
     void cache_set(std::uint32_t task);
+    void cache_write(std::uint32_t task);
     void cache_submit(std::uint32_t task, std::uint32_t cache);
     void on_cache_done(std::uint32_t task);
     void cache_cpu_changed(std::uint32_t cache, std::uint32_t busy_before);

@@ -49,6 +49,8 @@ void Simulation::init_data_tier(std::uint32_t replication) {
         cache.store.configure(spec.capacity, spec.ttl);
         cache.keys = ZipfSampler(spec.keys, spec.zipf);
         cache.busy.run.reset(0.0, 0.0);
+        for (double at : spec.flush_at)
+            if (at <= end_) cal_.schedule(at, kCacheFlush, c);
     }
     externals_.resize(md.externals.size());
     for (std::uint32_t x = 0; x < md.externals.size(); ++x) {
@@ -392,6 +394,22 @@ void Simulation::cache_get(std::uint32_t task) {
     cache_submit(task, op.cache);
 }
 
+// The data behind a key changed (the request wrote it): remember when, so
+// later hits on an older cached value count as stale reads; invalidate
+// deletes the key (one cache operation), keep leaves it to its TTL.
+void Simulation::cache_write(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const CacheOp& op = prog_.cache_ops[prog_.code[t.pc].a];
+    t.key = caches_[op.cache].keys.sample(streams_[op.stream]);
+    caches_[op.cache].last_write[t.key] = now_;
+    if (op.write == CacheWrite::Invalidate) {
+        cache_submit(task, op.cache);
+        return;
+    }
+    ++t.pc;
+    ready_.push_back(task);
+}
+
 void Simulation::cache_set(std::uint32_t task) {
     cache_submit(task, prog_.cache_ops[prog_.code[tasks_[task].pc].a].cache);
 }
@@ -424,6 +442,12 @@ void Simulation::on_cache_done(std::uint32_t task) {
     t.mark = now_;
     const bool fixed = spec.hit_ratio >= 0.0;
     CacheResult* cr = measuring(now_) ? &out_.caches[op.cache] : nullptr;
+    if (in.op == Op::CacheWrite) {
+        c.store.erase(t.key);
+        ++tasks_[task].pc;
+        step(task);
+        return;
+    }
     if (in.op == Op::CacheSet) {
         if (!fixed) c.store.set(t.key, now_);
         if (cr) ++cr->sets;
@@ -432,7 +456,12 @@ void Simulation::on_cache_done(std::uint32_t task) {
         step(task);
         return;
     }
-    const bool hit = fixed ? t.key == 1 : c.store.get(t.key, now_);
+    double set_at = 0.0;
+    const bool hit = fixed ? t.key == 1 : c.store.get(t.key, now_, &set_at);
+    if (hit && !fixed && cr) {
+        const auto w = c.last_write.find(t.key);
+        if (w != c.last_write.end() && w->second > set_at) ++cr->stale;
+    }
     ++c.window_gets;
     if (cr) ++cr->gets;
     if (hit) {

@@ -16,7 +16,8 @@ using Words = std::vector<std::string>;
 const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect",      "rtt",   "overhead",
                              "seek",  "row", "index_write",     "lock_timeout", "tables"};
 const Words kTableKeys = {"rows", "growth", "indexes", "zipf"};
-const Words kCacheKeys = {"cores", "service", "capacity", "keys", "zipf", "ttl", "hit_ratio"};
+const Words kCacheKeys = {"cores", "service", "capacity",  "keys",
+                          "zipf",  "ttl",     "hit_ratio", "flush_at"};
 const Words kExternalKeys = {"latency", "errors", "rate_limit", "burst", "windows"};
 const Words kWindowKeys = {"start", "end", "latency", "errors"};
 const Words kPoolKeys = {"size", "acquire_timeout"};
@@ -108,6 +109,18 @@ void cache(TableReader& rd, const std::string& name, const toml::node& node, Mod
     if (auto v = rd.number(*t, c.path, "zipf", 0.0, 10.0)) c.zipf = *v;
     if (auto v = duration_or_none(rd, *t, c.path, "ttl")) c.ttl = *v;
     if (auto v = rd.fraction(*t, c.path, "hit_ratio")) c.hit_ratio = *v;
+    if (const toml::node* f = t->get("flush_at")) {
+        const auto* arr = f->as_array();
+        if (!arr) {
+            rd.error(f, c.path + ".flush_at", "expected an array of times",
+                     "flush_at = [ \"2m\", \"5m\" ]");
+        } else {
+            for (std::size_t i = 0; i < arr->size(); ++i)
+                if (auto at =
+                        rd.duration_of((*arr)[i], TableReader::index(c.path + ".flush_at", i)))
+                    c.flush_at.push_back(*at);
+        }
+    }
     m.caches.push_back(std::move(c));
 }
 
@@ -297,7 +310,7 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
         return true;
     }
     // cache
-    rd.check_keys(t, path, {"cache", "miss", "single_flight", "blocking"});
+    rd.check_keys(t, path, {"cache", "miss", "single_flight", "blocking", "write"});
     s.kind = StepKind::Cache;
     auto target = rd.string(t, path, "cache");
     if (!target) return false;
@@ -310,6 +323,21 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
             rd.error(sf, path + ".single_flight", "expected true or false", "single_flight = true");
     }
     const toml::node* miss = t.get("miss");
+    if (auto w = rd.choice<CacheWrite>(
+            t, path, "write",
+            {{"invalidate", CacheWrite::Invalidate}, {"keep", CacheWrite::Keep}})) {
+        s.cache_write = *w;
+        if (miss || t.get("single_flight")) {
+            rd.error(miss ? miss : t.get("single_flight"), path,
+                     "a cache write has no miss path: it changes the data, it does not read it",
+                     "{ cache = \"" + s.target +
+                         "\", write = \"invalidate\" } on the write "
+                         "path, { cache = ..., miss = [...] } on the read path");
+            return false;
+        }
+        return true;
+    }
+    if (t.get("write")) return false;
     s.blocks.push_back(miss ? block(*miss, path + ".miss") : BlockSpec{});
     return true;
 }

@@ -216,6 +216,10 @@ void check_well_formed(const CompiledModel& cm) {
                 REQUIRE(in.a < cm.queues.size());
                 todo.push_back(pc + 1);
                 break;
+            case Op::CacheWrite:
+                REQUIRE(in.a < cm.program.cache_ops.size());
+                todo.push_back(pc + 1);
+                break;
             case Op::Hold:
             case Op::Unhold:
             case Op::OffloadEnd:

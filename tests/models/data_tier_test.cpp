@@ -404,3 +404,58 @@ endpoint = "api.buy"
     CHECK(o.report.databases.at(0).lock_waits.mean < 0.01);
     CHECK(endpoint(o, "api.buy").throughput.mean == Approx(100.0).epsilon(0.05));
 }
+
+TEST_CASE("data tier: writes without invalidation leave stale reads until the TTL", "[unit]") {
+    auto scenario = [](const char* write) {
+        return kRun + std::string(R"toml(
+[caches.c]
+keys = 100
+zipf = 0
+capacity = 1000
+ttl = "60s"
+[services.api]
+workers = 1000
+cores = 1000
+[services.api.endpoints.read]
+steps = [ { cache = "c", miss = [ { delay = "2ms" } ] } ]
+[services.api.endpoints.write]
+steps = [ { delay = "2ms" }, { cache = "c", write = ")toml") +
+               write + R"toml(" } ]
+[traffic.t]
+rate = "200/s"
+mix = { "api.read" = 0.9, "api.write" = 0.1 }
+)toml";
+    };
+    const Outcome keep = run_scenario(scenario("keep"), "keep.toml");
+    const Outcome inval = run_scenario(scenario("invalidate"), "invalidate.toml");
+    // Each key is written every 5 s on average and cached for 60 s: kept, most
+    // hits serve a value older than the last write; invalidated, almost none.
+    CHECK(keep.report.caches.at(0).stale_ratio.mean > 0.5);
+    CHECK(inval.report.caches.at(0).stale_ratio.mean < 0.001);
+    // Invalidation costs hits: the next read of a written key misses.
+    CHECK(inval.report.caches.at(0).hit_ratio.mean < keep.report.caches.at(0).hit_ratio.mean);
+}
+
+TEST_CASE("data tier: a flushed cache starts cold and warms up again", "[unit]") {
+    const Outcome o = run_scenario(kRun + R"toml(
+[caches.c]
+keys = 10000
+zipf = 1.0
+capacity = 2000
+flush_at = [ "30s" ]
+[services.api]
+workers = 1000
+cores = 1000
+[services.api.endpoints.read]
+steps = [ { cache = "c", miss = [ { delay = "2ms" } ] } ]
+[traffic.t]
+rate = "500/s"
+endpoint = "api.read"
+)toml",
+                                   "flush.toml");
+    const std::vector<double>& hit = o.report.caches.at(0).series_hit_ratio;
+    REQUIRE(hit.size() == 60);
+    CHECK(hit[29] > 0.6);            // warm before the flush
+    CHECK(hit[30] < hit[29] - 0.2);  // the window after it starts cold
+    CHECK(hit[45] > hit[30]);        // and the cache warms up again
+}

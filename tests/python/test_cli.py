@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,7 +89,17 @@ def test_ctrl_c_stops_a_long_run_promptly(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "capsim.cli", "run", str(long)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(1.5)
+    # Interrupt once the run is under way, not during start-up: an interrupt
+    # inside `import pandas` ends Python before capsim's handler exists. A
+    # busy CI machine can take seconds to get there, so wait for the CPU
+    # time the imports cannot account for, not for a fixed delay.
+    def cpu_seconds() -> float:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    deadline = time.monotonic() + 60
+    while cpu_seconds() < 4.0 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
     start = time.monotonic()
     proc.send_signal(signal.SIGINT)
     try:

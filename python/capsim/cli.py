@@ -218,6 +218,10 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
     except ScenarioError as e:
         err.print(str(e), highlight=False, markup=False)
         return 2
+    if not args.quiet:
+        # On stderr, so --json output stays parseable.
+        for w in sc.warnings:
+            err.print(w["text"], highlight=False, markup=False)
     start = time.perf_counter()
     res = sc.run(threads=args.threads)
     wall = time.perf_counter() - start

@@ -110,3 +110,14 @@ def test_ctrl_c_stops_a_long_run_promptly(tmp_path):
     assert proc.returncode == 130
     assert "interrupted" in err
     assert time.monotonic() - start < 5
+
+
+def test_run_prints_validation_warnings_on_stderr_and_keeps_json_clean(tmp_path):
+    f = tmp_path / "w.toml"
+    f.write_text(SCENARIO.replace("{p99}", "1s").replace('duration = "50s"', 'duration = "5s"')
+                 + "[services.idle.endpoints.x]\nsteps = [ { cpu = \"1ms\" } ]\n")
+    proc = subprocess.run([sys.executable, "-m", "capsim.cli", "run", str(f), "--json"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "warning: service idle is never used" in proc.stderr
+    assert json.loads(proc.stdout)["schema"] == "capsim.report/1"

@@ -47,31 +47,20 @@ class CpuScheduler {
 
     /// Cores busy right now (for utilisation).
     std::uint32_t busy() const { return busy_; }
+    /// Every submit takes a core at once and every finish frees one.
+    bool dedicated() const { return mode_ == Mode::Dedicated; }
 
     /// Start `work` seconds of CPU for `task`. Completion arrives as a
     /// `done`(task) event, or (sharing) `shared_done`(self) then finish_sharing().
     void submit(Calendar& cal, double now, std::uint32_t task, double work) {
-        switch (mode_) {
-            case Mode::Dedicated:
-                ++busy_;
-                cal.schedule(now + work, done_, task);
-                return;
-            case Mode::Fcfs:
-                if (busy_ < cores_) {
-                    ++busy_;
-                    cal.schedule(now + work, done_, task);
-                } else {
-                    fifo_.push_back(Waiting{task, work});
-                }
-                return;
-            case Mode::Sharing:
-                advance(now);
-                jobs_.push_back(Job{v_ + work, seq_++, task});
-                std::push_heap(jobs_.begin(), jobs_.end(), later);
-                busy_ = std::min<std::uint32_t>(static_cast<std::uint32_t>(jobs_.size()), cores_);
-                retime(cal, now);
-                return;
+        // Dedicated is the common regime (every M/M/c): kept small enough
+        // to inline, the queued regimes go out of line.
+        if (mode_ == Mode::Dedicated) {
+            ++busy_;
+            cal.schedule(now + work, done_, task);
+            return;
         }
+        submit_queued(cal, now, task, work);
     }
 
     /// A `done` step finished (dedicated or FCFS): free its core or hand
@@ -98,6 +87,24 @@ class CpuScheduler {
     }
 
   private:
+    // FCFS or processor sharing (Dedicated never gets here).
+    void submit_queued(Calendar& cal, double now, std::uint32_t task, double work) {
+        if (mode_ == Mode::Fcfs) {
+            if (busy_ < cores_) {
+                ++busy_;
+                cal.schedule(now + work, done_, task);
+            } else {
+                fifo_.push_back(Waiting{task, work});
+            }
+            return;
+        }
+        advance(now);
+        jobs_.push_back(Job{v_ + work, seq_++, task});
+        std::push_heap(jobs_.begin(), jobs_.end(), later);
+        busy_ = std::min<std::uint32_t>(static_cast<std::uint32_t>(jobs_.size()), cores_);
+        retime(cal, now);
+    }
+
     struct Job {
         double finish_v;
         std::uint64_t seq;

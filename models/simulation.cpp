@@ -130,6 +130,9 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
     out_.measured = std::max(0.0, stop_time - warmup_);
     out_.events = cal_.popped();
     out_.in_flight_at_end = requests_.live();
+    for (EndpointResult& er : out_.endpoints)
+        for (const auto& band : er.band_attribution)
+            for (std::size_t c = 0; c < kComponents; ++c) er.attribution[c] += band[c];
     for (std::uint32_t s = 0; s < services_.size(); ++s) {
         Service& svc = services_[s];
         StationResult& st = out_.stations[s];
@@ -155,10 +158,15 @@ void Simulation::dispatch(const Event& e) {
             return;
         }
         case kCpuDone: {
-            const std::uint32_t rep = tasks_[e.arg].replica;
-            const std::uint32_t before = replicas_[rep].cpu.busy();
-            replicas_[rep].cpu.finish_fcfs(cal_, now_);
-            cpu_changed(rep, before);
+            Replica& rep = replicas_[tasks_[e.arg].replica];
+            if (rep.cpu.dedicated()) {
+                rep.cpu.finish_fcfs(cal_, now_);
+                services_[rep.service].busy_cores.add(now_, -1.0);
+            } else {
+                const std::uint32_t before = rep.cpu.busy();
+                rep.cpu.finish_fcfs(cal_, now_);
+                cpu_changed(tasks_[e.arg].replica, before);
+            }
             on_cpu_done(e.arg);
             return;
         }
@@ -250,6 +258,11 @@ void Simulation::on_cpu_done(std::uint32_t task) {
         static_cast<float>(std::max(0.0, elapsed - t.work));
     t.mark = now_;
     ++t.pc;
+    // A frame whose cpu step is its last (every M/M/c) ends here.
+    if (prog_.code[t.pc].op == Op::End && t.counter <= 1) {
+        finish(task);
+        return;
+    }
     step(task);
 }
 
@@ -356,10 +369,11 @@ void Simulation::admit(std::uint32_t task, std::uint32_t service) {
 }
 
 void Simulation::admit_at(std::uint32_t task, std::uint32_t service) {
-    const std::uint32_t r = choose_replica(service);
+    Service& svc = services_[service];
+    // One replica needs no balancer: skip the call.
+    const std::uint32_t r = svc.replicas == 1 ? svc.first_replica : choose_replica(service);
     tasks_[task].replica = r;
     Replica& rep = replicas_[r];
-    Service& svc = services_[service];
     if (rep.free_workers > 0) {
         --rep.free_workers;
         ++rep.outstanding;
@@ -389,6 +403,14 @@ void Simulation::grant_worker(std::uint32_t task) {
         ++st.admitted;
         st.wait_sum += waited;
     }
+    // A task at the ring's front would be stepped next anyway: when its
+    // step is a cpu step (which never creates or frees a task, so callers'
+    // references stay valid), take it now and skip the ring. Only calendar
+    // ties with what the caller schedules after this can order differently.
+    if (ready_.empty() && prog_.code[t.pc].op == Op::Cpu) {
+        start_cpu(task, prog_.code[t.pc]);
+        return;
+    }
     ready_.push_back(task);
 }
 
@@ -409,6 +431,23 @@ void Simulation::release_worker(std::uint32_t replica) {
     svc.busy_workers.add(now_, -1.0);
 }
 
+void Simulation::start_cpu(std::uint32_t task, const Instr& in) {
+    Task& t = tasks_[task];
+    const double work = prog_.laws[in.law].sample(streams_[in.stream]);
+    t.work = work;
+    t.mark = now_;
+    Replica& rep = replicas_[t.replica];
+    if (rep.cpu.dedicated()) {
+        // One more core busy, always: no before/after comparison needed.
+        rep.cpu.submit(cal_, now_, task, work);
+        services_[rep.service].busy_cores.add(now_, 1.0);
+        return;
+    }
+    const std::uint32_t before = rep.cpu.busy();
+    rep.cpu.submit(cal_, now_, task, work);
+    cpu_changed(t.replica, before);
+}
+
 void Simulation::drain() {
     while (!ready_.empty()) step(ready_.pop_front());
 }
@@ -418,16 +457,9 @@ void Simulation::step(std::uint32_t task) {
         Task& t = tasks_[task];
         const Instr& in = prog_.code[t.pc];
         switch (in.op) {
-            case Op::Cpu: {
-                const double work = prog_.laws[in.law].sample(streams_[in.stream]);
-                t.work = work;
-                t.mark = now_;
-                Replica& rep = replicas_[t.replica];
-                const std::uint32_t before = rep.cpu.busy();
-                rep.cpu.submit(cal_, now_, task, work);
-                cpu_changed(t.replica, before);
+            case Op::Cpu:
+                start_cpu(task, in);
                 return;
-            }
             case Op::Delay: {
                 const double d = prog_.laws[in.law].sample(streams_[in.stream]);
                 t.mark = now_;
@@ -565,7 +597,7 @@ void Simulation::finish(std::uint32_t task) {
             EndpointResult& er = out_.endpoints[t.endpoint];
             ++er.completions;
             er.latency.record(latency);
-            for (std::size_t c = 0; c < kComponents; ++c) er.attribution[c] += t.attr[c];
+            // er.attribution is the sum of the bands, taken once at the end.
             if (er.band_count.empty()) {
                 er.band_count.assign(EndpointResult::kBands, 0);
                 er.band_attribution.assign(EndpointResult::kBands, {});

@@ -128,6 +128,7 @@ class Simulation {
     void grant_worker(std::uint32_t task);
     void release_worker(std::uint32_t replica);
     void step(std::uint32_t task);
+    void start_cpu(std::uint32_t task, const Instr& in);
     void finish(std::uint32_t task);
     void fail(std::uint32_t task, ErrorCause cause);
     void complete(std::uint32_t task, bool ok, ErrorCause cause);

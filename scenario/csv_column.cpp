@@ -28,6 +28,11 @@ bool read_csv_column(const std::filesystem::path& file, std::vector<double>& val
         problem = "\"" + file.string() + "\" is a directory";
         return false;
     }
+    // A device or a pipe (/dev/zero) would be read until memory runs out.
+    if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+        problem = "\"" + file.string() + "\" is not a regular file";
+        return false;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         problem = "cannot open \"" + file.string() + "\"";

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "scenario/loader.hpp"
 
+#include <cstdio>
 #include <sstream>
 
 #include "scenario/extends.hpp"
@@ -31,6 +32,9 @@ const Words kBlockable = {"delay", "call", "query", "transaction", "cache"};
 // Compiled programs stay small enough to build instantly and fit in cache;
 // nested fan-outs multiply, so the limit is on the expanded size.
 constexpr std::size_t kMaxExpandedSteps = 100000;
+// A run past this many events would take days (a few million events a
+// second per core): it is refused before it starts, with the estimate.
+constexpr double kMaxEstimatedEvents = 1e11;
 const Words kSloMetrics = {"mean", "p50", "p90", "p95", "p99", "p999", "max", "error_rate"};
 
 class Loader {
@@ -54,6 +58,7 @@ class Loader {
         if (const toml::node* slo = root.get("slo")) load_slos(*slo);
         check_references();
         check_data_references(rd_, m_, data_refs_);
+        if (!has_errors(rd_.diagnostics())) check_event_budget(root);
     }
 
   private:
@@ -552,6 +557,47 @@ class Loader {
             rd_.error(r.node, r.path, "unknown endpoint \"" + r.target + "\"",
                       "\"service.endpoint\", one of the endpoints defined under [services]", hint);
         }
+    }
+
+    // Requests the sources offer over the run times the steps each runs,
+    // times replications: a lower bound on the events (calls add more), so
+    // a refusal is never a false alarm.
+    void check_event_budget(const toml::table& root) {
+        const RunSpec& r = m_.run;
+        double requests = 0.0, events = 0.0;
+        for (const SourceSpec& src : m_.sources) {
+            double n = 0.0;
+            if (src.kind == SourceKind::Open)
+                n = src.shape.mean_rate(r.duration) * r.duration;
+            else if (src.kind == SourceKind::Trace)
+                n = static_cast<double>(src.timestamps.size());
+            else if (src.think.mean() > 0.0)
+                n = src.users * r.duration / src.think.mean();
+            if (!(n >= 0.0)) continue;
+            double total = 0.0, steps = 0.0;
+            for (const MixEntry& e : src.mix) total += e.weight;
+            for (const MixEntry& e : src.mix)
+                if (total > 0.0) steps += e.weight / total * double(endpoint_steps(e.endpoint));
+            requests += n;
+            events += n * (1.0 + steps);
+        }
+        events *= r.replications;
+        if (!(events > kMaxEstimatedEvents)) return;
+        char estimate[160];
+        std::snprintf(estimate, sizeof estimate,
+                      "this run needs about %.2g events (%.3g requests x %u replications, "
+                      "each request its steps); the limit is %.0e",
+                      events, requests, r.replications, kMaxEstimatedEvents);
+        const toml::node* where = root.at_path("run.duration").node();
+        rd_.error(where ? where : &root, "run.duration", estimate,
+                  "a shorter duration, fewer replications or a lower rate");
+    }
+
+    std::size_t endpoint_steps(const std::string& name) const {
+        for (const ServiceSpec& s : m_.services)
+            for (const EndpointSpec& e : s.endpoints)
+                if (s.name + "." + e.name == name) return expanded_size(e.steps);
+        return 0;
     }
 
     TableReader& rd_;

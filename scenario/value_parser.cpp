@@ -935,6 +935,10 @@ class Parser {
         if (fs::is_directory(path, ec))
             fail("the empirical sample file " + shown + " is a directory", at, name.size(),
                  "a CSV file with one number per line");
+        // A device or a pipe (/dev/zero) would be read until memory runs out.
+        if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+            fail("the empirical sample file " + shown + " is not a regular file", at, name.size(),
+                 "a CSV file with one number per line");
         std::ifstream in(path, std::ios::binary);
         if (!in)
             fail("cannot open the empirical sample file " + shown + " (looked for " +

@@ -58,8 +58,10 @@ struct StationReport {
     std::uint32_t replicas = 0, workers = 0, cores = 0;
     std::string mode;             // "threads" or "async"
     std::uint32_t loops = 0;      // async: event loops per replica
-    Estimate loop_utilization;    // async: loops held / (replicas x loops)
-    Estimate loop_waiting;        // async: mean tasks waiting for a loop
+    // Zero for a threads service (no loops), which the report still writes;
+    // left uninitialised they were stack garbage (found by the ASan run).
+    Estimate loop_utilization{0.0, 0.0, 0};  // async: loops held / (replicas x loops)
+    Estimate loop_waiting{0.0, 0.0, 0};      // async: mean tasks waiting for a loop
     Estimate worker_utilization;  // busy workers / (replicas x workers)
     Estimate core_utilization;    // busy cores / (replicas x cores)
     Estimate throughput;          // requests that released a worker, 1/s

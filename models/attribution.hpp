@@ -27,6 +27,8 @@ enum class Component : std::uint8_t {
     LoopWait,      // async: waiting for the event loop
     ExecutorWait,  // async: waiting for an executor thread
     BrokerWait,    // waiting for room in a full queue (backpressure)
+    TimedOut,      // attempts the caller gave up on (their own breakdown is lost with them)
+    Backoff,       // waiting between a failed attempt and its retry
     kCount,
 };
 
@@ -62,6 +64,10 @@ inline constexpr const char* component_name(Component c) {
             return "executor_wait";
         case Component::BrokerWait:
             return "broker_wait";
+        case Component::TimedOut:
+            return "timed_out";
+        case Component::Backoff:
+            return "backoff";
         case Component::kCount:
             break;
     }

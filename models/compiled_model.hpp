@@ -37,6 +37,9 @@ struct CompiledSource {
     // would duplicate the endpoint's: the simulation skips it and the report
     // reads the endpoint's instead.
     bool latency_is_endpoints = false;
+    // With a client policy (timeout, retries): per mix entry, the pc of a
+    // stub that calls the endpoint under the policy's guard; else empty.
+    std::vector<std::uint32_t> stubs;
 };
 
 /// A service's way to one database, one per service and database it

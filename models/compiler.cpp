@@ -73,6 +73,12 @@ class Compiler {
                 cs.cumulative.push_back(acc);
             }
             cs.cumulative.back() = 1.0;
+            if (src.client) {
+                // The client's own policy wraps each request: a stub per
+                // endpoint of the mix calls it under a guard.
+                for (std::size_t k = 0; k < src.mix.size(); ++k)
+                    cs.stubs.push_back(client_stub(src, cs.endpoints[k]));
+            }
             out_.sources.push_back(std::move(cs));
             out_.priority_classes =
                 std::max<std::uint32_t>(out_.priority_classes, src.priority + 1u);
@@ -93,6 +99,37 @@ class Compiler {
     }
 
   private:
+    std::uint32_t add_guard(const PolicySpec& policy, std::string name, std::string target,
+                            std::uint32_t service, const std::string& path) {
+        GuardOp g;
+        g.policy = policy;
+        g.policy.fallback.clear();
+        g.name = std::move(name);
+        g.target = std::move(target);
+        g.service = service;
+        g.site = path;
+        g.stream = stream(path + ".retry");
+        out_.program.guards.push_back(std::move(g));
+        return static_cast<std::uint32_t>(out_.program.guards.size() - 1);
+    }
+
+    // [Guard][End], then the attempt: [Call endpoint][End].
+    std::uint32_t client_stub(const SourceSpec& src, std::uint32_t endpoint) {
+        const std::uint32_t g =
+            add_guard(*src.client, src.name + " -> " + out_.endpoints[endpoint].name,
+                      out_.endpoints[endpoint].name, GuardOp::kNoService,
+                      src.path + "." + out_.endpoints[endpoint].name);
+        const std::uint32_t entry = pc();
+        emit(Op::Guard).a = g;
+        emit(Op::End);
+        const std::uint32_t body = pc();
+        emit(Op::Call).a = endpoint;
+        emit(Op::End);
+        out_.program.code[entry].b = body;
+        out_.program.code[entry].c = GuardOp::kNoFallback;
+        return entry;
+    }
+
     // The slot of this service's way to `database`; a service that queries
     // a database it declared no pool for gets an unpooled one.
     std::uint32_t pool_slot(std::uint32_t database, const std::string& path) {
@@ -195,6 +232,16 @@ class Compiler {
     }
 
     void step(const StepSpec& s, std::vector<std::pair<std::uint32_t, const StepSpec*>>& deferred) {
+        if (s.policy) {
+            const std::string& svc = model_.services[service_].name;
+            const std::uint32_t g =
+                add_guard(*s.policy, svc + " -> " + s.target, s.target, service_, s.path);
+            deferred.emplace_back(pc(), &s);
+            Instr& i = emit(Op::Guard);
+            i.a = g;
+            i.c = GuardOp::kNoFallback;
+            return;
+        }
         {
             switch (s.kind) {
                 case StepKind::Cpu:
@@ -328,6 +375,18 @@ class Compiler {
     }
 
     void nested(std::uint32_t at, const StepSpec& s) {
+        if (s.policy) {
+            // The attempt is the step without its policy, in a block of its own.
+            BlockSpec attempt{s};
+            attempt.front().policy.reset();
+            const std::uint32_t body = block(attempt);
+            out_.program.code[at].b = body;
+            if (s.policy->has_fallback) {
+                const std::uint32_t fallback = block(s.policy->fallback);
+                out_.program.code[at].c = fallback;
+            }
+            return;
+        }
         if (s.kind == StepKind::Loop) {
             const std::uint32_t body = block(s.blocks[0]);
             out_.program.code[at].a = body;

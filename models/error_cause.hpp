@@ -18,6 +18,9 @@ enum class ErrorCause : std::uint8_t {
     BrokerFull,          // a message queue was full
     LockTimeout,         // a write waited longer than the database's lock_timeout
     Poison,              // a poison message: its consumer always fails on it
+    Timeout,             // the caller's timeout fired before the attempt answered
+    CircuitOpen,         // the caller's circuit breaker was open: failed fast
+    Cancelled,           // the deadline handed down had passed: the work was dropped
     kCount,
 };
 
@@ -39,6 +42,12 @@ inline constexpr const char* cause_name(ErrorCause c) {
             return "lock_timeout";
         case ErrorCause::Poison:
             return "poison";
+        case ErrorCause::Timeout:
+            return "timeout";
+        case ErrorCause::CircuitOpen:
+            return "circuit_open";
+        case ErrorCause::Cancelled:
+            return "cancelled";
         case ErrorCause::kCount:
             break;
     }

@@ -27,6 +27,9 @@ enum EventKind : std::uint16_t {
     kMessageRetry,   // arg: message (its backoff is over)
     kLockTimeout,    // arg: task (gave up waiting for a row lock)
     kCacheFlush,     // arg: cache (emptied: a restart or a FLUSHALL)
+    kGuardTimeout,   // arg: task (a guarded attempt's timeout fired)
+    kRetryDue,       // arg: task (its backoff is over: the next attempt starts)
+    kHalfOpen,       // arg: breaker (its open period is over)
 };
 
 }  // namespace capsim

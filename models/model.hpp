@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/law.hpp"
+#include "models/policy.hpp"
 #include "models/rate_shape.hpp"
 
 namespace capsim {
@@ -17,9 +19,6 @@ namespace capsim {
 /// knows nothing of TOML or Python. Every element keeps `path`, the key
 /// path the user wrote it under, which names its random stream and
 /// locates run-time messages.
-
-struct StepSpec;
-using BlockSpec = std::vector<StepSpec>;
 
 enum class StepKind : std::uint8_t {
     Cpu,
@@ -67,6 +66,7 @@ struct StepSpec {
     bool single_flight = false;  // cache: concurrent misses of one key share one fill
     bool blocking = false;       // async service: the step holds the event loop throughout
     CacheWrite cache_write = CacheWrite::None;  // cache: this request changed the key's data
+    std::optional<PolicySpec> policy;           // call, query, cache: timeout, retries, breaker
 };
 
 /// An endpoint: a named step program served by one service.
@@ -243,7 +243,8 @@ struct SourceSpec {
     Law think;                       // Closed
     std::vector<MixEntry> mix;
     std::string client_class;
-    std::uint8_t priority = 0;  // lower is served first under priority queues
+    std::uint8_t priority = 0;         // lower is served first under priority queues
+    std::optional<PolicySpec> client;  // the client's own timeout and retries per request
 };
 
 enum class SloMetric : std::uint8_t { Mean, P50, P90, P95, P99, P999, Max, ErrorRate };
@@ -265,6 +266,7 @@ struct RunSpec {
     std::uint32_t replications = 1;
     double window = 1.0;                    // time-series window, seconds
     std::uint64_t max_in_flight = 1000000;  // beyond this the system is declared unstable
+    double recovery = 30.0;  // a failure window's effects must be gone this long after it ends
 };
 
 /// A whole scenario.

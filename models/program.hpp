@@ -35,6 +35,7 @@ enum class Op : std::uint8_t {
     OffloadEnd,  // give the executor thread back
     Enqueue,     // a = queue, stream: the poison draws
     CacheWrite,  // a = cache op: the key's data changed; invalidate it, or not
+    Guard,       // a = guard in `guards`, b = attempt body pc, c = fallback pc or kNoFallback
 };
 
 /// One instruction. `law` and `stream` index the program's tables.
@@ -77,12 +78,27 @@ struct CacheOp {
     CacheWrite write = CacheWrite::None;
 };
 
+/// A step under a policy, resolved. Each attempt runs the body block (the
+/// step itself) as a child task, so a timeout can abandon it and a retry
+/// can run it again; `service` is the caller (kNoService for a client).
+struct GuardOp {
+    static constexpr std::uint32_t kNoFallback = 0xFFFFFFFFu;
+    static constexpr std::uint32_t kNoService = 0xFFFFFFFFu;
+    PolicySpec policy;   // its fallback steps are compiled, not kept here
+    std::string name;    // "caller -> target", for the report
+    std::string site;    // the key path of the guarded step (unique), or "source.endpoint"
+    std::string target;  // the step's target: endpoint, external, database or cache
+    std::uint32_t service = kNoService;
+    std::uint32_t stream = 0;  // backoff jitter draws
+};
+
 /// Every endpoint's code in one vector; endpoints start at `entry` pcs.
 struct Program {
     std::vector<Instr> code;
     std::vector<Arm> arms;
     std::vector<QueryOp> queries;
     std::vector<CacheOp> cache_ops;
+    std::vector<GuardOp> guards;
     std::vector<Law> laws;
     std::vector<std::string> streams;  // stream names, e.g. services.api.endpoints.get.steps[0]
 };

@@ -23,8 +23,9 @@ struct EndpointSeries {
 
 /// What one replication measured at one endpoint, after warm-up.
 struct EndpointResult {
-    std::uint64_t arrivals = 0;     // frames started
-    std::uint64_t completions = 0;  // frames finished successfully
+    std::uint64_t arrivals = 0;        // frames started
+    std::uint64_t completions = 0;     // frames finished successfully
+    std::uint64_t retry_arrivals = 0;  // frames started for a retry (at any layer above)
     std::array<std::uint64_t, kCauses> errors{};
     Histogram latency;                              // successful frames, seconds
     std::array<double, kComponents> attribution{};  // summed over completions
@@ -48,6 +49,8 @@ struct EndpointResult {
 struct SourceResult {
     std::uint64_t arrivals = 0;
     std::uint64_t completions = 0;
+    std::uint64_t ended = 0;     // requests answered, either way
+    std::uint64_t attempts = 0;  // attempts their guards started, at every layer
     std::array<std::uint64_t, kCauses> errors{};
     Histogram latency;
 };
@@ -131,6 +134,26 @@ struct QueueResult {
     std::vector<double> series_depth, series_oldest, series_acked;
 };
 
+/// What one replication measured at one guarded step (a call, query or
+/// cache step with a policy, or a source's client policy).
+struct GuardResult {
+    std::uint64_t calls = 0;     // the step was reached
+    std::uint64_t attempts = 0;  // attempts started (first ones and retries)
+    std::uint64_t retries = 0;
+    std::uint64_t budget_denied = 0;    // retries the retry budget refused
+    std::uint64_t timeouts = 0;         // attempts abandoned at their timeout
+    std::uint64_t zombies = 0;          // abandoned attempts that ran to their end anyway
+    double zombie_seconds = 0.0;        // how long they ran after being abandoned
+    std::uint64_t cancelled = 0;        // abandoned attempts whose work was dropped (deadline)
+    std::uint64_t short_circuited = 0;  // refused by the open breaker
+    std::uint64_t fallbacks = 0;
+    std::uint64_t failed = 0;  // the step failed (no fallback, or the fallback failed)
+    std::uint64_t opens = 0;   // times a breaker opened
+    double open = 0.0;         // fraction of time open, averaged over the caller's replicas
+    std::uint32_t breakers = 0;
+    std::vector<double> series_open, series_attempts, series_timeouts;
+};
+
 /// Everything one replication produced; merged across replications into
 /// the report in replication order, so thread count never changes it.
 struct ReplicationResult {
@@ -150,6 +173,7 @@ struct ReplicationResult {
     std::vector<CacheResult> caches;
     std::vector<ExternalResult> externals;
     std::vector<QueueResult> queues;
+    std::vector<GuardResult> guards;
     std::vector<double> window_end;  // time at the end of each window
 };
 

@@ -1,6 +1,8 @@
 // capsim — capacity-planning simulator.
 // SPDX-License-Identifier: MIT
 #include "models/report.hpp"
+#include "models/report_merge.hpp"
+#include "models/report_resilience.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,61 +13,10 @@ namespace capsim {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using namespace report_merge;
 // A window counts as saturated at 99% busy: exactly 100% is rare with
 // time averages over windows that straddle the moment a queue forms.
 constexpr double kSaturated = 0.99;
-
-template <class F>
-Estimate over(const std::vector<ReplicationResult>& reps, F&& f) {
-    std::vector<double> v;
-    v.reserve(reps.size());
-    for (const ReplicationResult& r : reps) {
-        const double x = f(r);
-        if (!std::isnan(x)) v.push_back(x);
-    }
-    return estimate(v);
-}
-
-double per_second(double count, const ReplicationResult& r) {
-    return r.measured > 0.0 ? count / r.measured : kNaN;
-}
-
-// Mean over replications of one per-window series; windows a replication
-// did not reach (it stopped early) or that had no value are skipped.
-std::vector<double> mean_series(
-    const std::vector<ReplicationResult>& reps, std::size_t windows,
-    const std::function<double(const ReplicationResult&, std::size_t)>& f) {
-    std::vector<double> out(windows, kNaN);
-    for (std::size_t w = 0; w < windows; ++w) {
-        double sum = 0.0;
-        std::size_t n = 0;
-        for (const ReplicationResult& r : reps) {
-            if (w >= r.window_end.size()) continue;
-            const double x = f(r, w);
-            if (std::isnan(x)) continue;
-            sum += x;
-            ++n;
-        }
-        if (n) out[w] = sum / static_cast<double>(n);
-    }
-    return out;
-}
-
-double window_width(const ReplicationResult& r, std::size_t w) {
-    const double start = w == 0 ? 0.0 : r.window_end[w - 1];
-    return r.window_end[w] - start;
-}
-
-double ratio(double a, double b) {
-    return b > 0.0 ? a / b : kNaN;
-}
-
-double total(const std::array<std::uint64_t, kCauses>& errors) {
-    std::uint64_t n = 0;
-    for (std::uint64_t c : errors) n += c;
-    return static_cast<double>(n);
-}
 
 const char* metric_name(SloMetric m) {
     switch (m) {
@@ -395,6 +346,11 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         for (std::size_t c = 0; c < kComponents; ++c)
             er.attribution_tail[c] = over(reps, [&](auto& r) { return tail_component(ep(r), c); });
         for (const ReplicationResult& r : reps) er.completions += ep(r).completions;
+        er.retry_rate =
+            over(reps, [&](auto& r) { return per_second(double(ep(r).retry_arrivals), r); });
+        er.load_multiplier = over(reps, [&](auto& r) {
+            return ratio(double(ep(r).arrivals), double(ep(r).arrivals - ep(r).retry_arrivals));
+        });
 
         auto series = [&](auto pick) { return mean_series(reps, windows, pick); };
         er.series_arrival_rate = series([&](auto& r, std::size_t w) {
@@ -426,6 +382,11 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.error_rate = over(reps, [&](auto& r) {
             return ratio(errors(r), errors(r) + static_cast<double>(src(r).completions));
         });
+        for (std::size_t c = 0; c < kCauses; ++c)
+            sr.errors_by_cause[c] =
+                over(reps, [&](auto& r) { return per_second(double(src(r).errors[c]), r); });
+        sr.attempts = over(
+            reps, [&](auto& r) { return ratio(double(src(r).attempts), double(src(r).ended)); });
         const CompiledSource& cs = cm.sources[s];
         const std::uint32_t only = cs.endpoints.front();
         sr.latency = latency_over(reps, [&](auto& r) -> const Histogram& {
@@ -482,6 +443,8 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
     }
 
     merge_data_tier(cm, reps, windows, rep);
+    merge_policies(cm, reps, windows, rep);
+    check_recovery(cm, reps, rep);
 
     std::stable_sort(rep.saturated.begin(), rep.saturated.end(),
                      [](const Saturation& a, const Saturation& b) {

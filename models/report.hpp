@@ -36,6 +36,8 @@ struct EndpointReport {
     std::array<Estimate, kComponents> attribution;       // mean seconds per request
     std::array<Estimate, kComponents> attribution_tail;  // the same, requests above the p99
     std::uint64_t completions = 0;                       // summed over replications
+    Estimate retry_rate;                                 // frames started for a retry, per second
+    Estimate load_multiplier;  // arrivals / first-attempt arrivals (retries at any layer)
     // Per-window means over replications.
     std::vector<double> series_arrival_rate, series_throughput, series_error_rate, series_p50,
         series_p99;
@@ -49,6 +51,8 @@ struct SourceReport {
     Estimate arrival_rate;
     Estimate throughput;
     Estimate error_rate;
+    std::array<Estimate, kCauses> errors_by_cause;  // per second
+    Estimate attempts;                              // per request, every guard's attempts summed
     LatencyReport latency;
 };
 
@@ -56,17 +60,17 @@ struct SourceReport {
 struct StationReport {
     std::string name;
     std::uint32_t replicas = 0, workers = 0, cores = 0;
-    std::string mode;             // "threads" or "async"
-    std::uint32_t loops = 0;      // async: event loops per replica
+    std::string mode;         // "threads" or "async"
+    std::uint32_t loops = 0;  // async: event loops per replica
     // Zero for a threads service (no loops), which the report still writes;
     // left uninitialised they were stack garbage (found by the ASan run).
     Estimate loop_utilization{0.0, 0.0, 0};  // async: loops held / (replicas x loops)
     Estimate loop_waiting{0.0, 0.0, 0};      // async: mean tasks waiting for a loop
-    Estimate worker_utilization;  // busy workers / (replicas x workers)
-    Estimate core_utilization;    // busy cores / (replicas x cores)
-    Estimate throughput;          // requests that released a worker, 1/s
-    Estimate waiting;             // mean requests queued for a worker
-    Estimate in_system;           // queued + holding a worker
+    Estimate worker_utilization;             // busy workers / (replicas x workers)
+    Estimate core_utilization;               // busy cores / (replicas x cores)
+    Estimate throughput;                     // requests that released a worker, 1/s
+    Estimate waiting;                        // mean requests queued for a worker
+    Estimate in_system;                      // queued + holding a worker
     Estimate waiting_max;
     Estimate wait;                         // mean seconds queued, per admitted request
     Estimate rejected;                     // per second
@@ -149,6 +153,43 @@ struct QueueReport {
     std::vector<double> series_depth, series_oldest, series_acked;
 };
 
+/// One guarded step (or a source's client policy), merged over replications.
+struct PolicyReport {
+    std::string name;  // "caller -> target"
+    std::string path;  // the guarded step's key path, or "traffic.SOURCE.ENDPOINT" for a client
+    double timeout = 0.0;
+    std::uint32_t attempts_max = 1;
+    bool breaker = false;
+    Estimate calls;              // per second
+    Estimate attempts_per_call;  // the retry multiplier at this step
+    Estimate retries, budget_denied, timeouts, zombies, cancelled, short_circuited, fallbacks,
+        failed;               // per second
+    Estimate zombie_seconds;  // mean time a zombie ran on after being abandoned
+    Estimate opens;           // times a breaker opened, per replication
+    Estimate open_fraction;   // of the time, averaged over the caller's replicas
+    std::vector<double> series_open, series_attempts, series_timeouts;
+};
+
+/// Whether the system came back after a failure window (an outage, a
+/// brown-out, a cache flush): entry endpoints' error ratio and p99 per
+/// window against their level before the first trigger. A degradation
+/// that outlives its trigger by more than the run's `recovery` time is
+/// flagged: the signature of a metastable failure (a retry storm that
+/// keeps the system down after the outage ended).
+struct RecoveryReport {
+    std::string trigger;  // e.g. "externals.payments.windows[0]"
+    double start = 0.0, end = 0.0;
+    double within = 0.0;              // the run's recovery time
+    std::uint32_t recovered = 0;      // replications back to normal within `within`
+    std::uint32_t late = 0;           // back to normal, but later than that
+    std::uint32_t not_recovered = 0;  // still degraded when the run (or the next trigger) ended
+    std::uint32_t inconclusive = 0;   // the run ended too soon after the trigger to tell
+    Estimate recovery_time;  // seconds from the trigger's end to normal, where it came back
+    double baseline_error_ratio = 0.0;  // before the first trigger (mean over replications)
+    double baseline_p99 = 0.0;
+    bool flagged = false;  // some replication was late or did not recover
+};
+
 /// A resource that was saturated (>= 99% busy over a whole window, averaged
 /// over replications). Listed in the order saturation began: under a spike
 /// the first one is usually the cause and the later ones its backpressure
@@ -191,6 +232,8 @@ struct Report {
     std::vector<CacheReport> caches;
     std::vector<ExternalReport> externals;
     std::vector<QueueReport> queues;
+    std::vector<PolicyReport> policies;
+    std::vector<RecoveryReport> recoveries;
     std::vector<SloVerdict> slos;
     std::vector<Saturation> saturated;
     std::string busiest_station;

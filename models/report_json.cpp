@@ -100,6 +100,8 @@ std::string to_json(const Report& r) {
         for (std::size_t c = 0; c < kComponents; ++c)
             put(w, component_name(static_cast<Component>(c)), e.attribution_tail[c]);
         w.end_object();
+        put(w, "retry_rate", e.retry_rate);
+        put(w, "load_multiplier", e.load_multiplier);
         w.end_object();
     }
     w.end_array();
@@ -113,6 +115,11 @@ std::string to_json(const Report& r) {
         put(w, "arrival_rate", s.arrival_rate);
         put(w, "throughput", s.throughput);
         put(w, "error_rate", s.error_rate);
+        w.key("errors_by_cause").begin_object();
+        for (std::size_t c = 0; c < kCauses; ++c)
+            put(w, cause_name(static_cast<ErrorCause>(c)), s.errors_by_cause[c]);
+        w.end_object();
+        put(w, "attempts", s.attempts);
         put(w, "latency", s.latency);
         w.end_object();
     }
@@ -225,6 +232,50 @@ std::string to_json(const Report& r) {
     }
     w.end_array();
 
+    w.key("policies").begin_array();
+    for (const PolicyReport& p : r.policies) {
+        w.begin_object();
+        w.key("name").value(p.name);
+        w.key("path").value(p.path);
+        w.key("timeout").value(p.timeout);
+        w.key("attempts_max").value(p.attempts_max);
+        w.key("breaker").value(p.breaker);
+        put(w, "calls", p.calls);
+        put(w, "attempts_per_call", p.attempts_per_call);
+        put(w, "retries", p.retries);
+        put(w, "budget_denied", p.budget_denied);
+        put(w, "timeouts", p.timeouts);
+        put(w, "zombies", p.zombies);
+        put(w, "zombie_seconds", p.zombie_seconds);
+        put(w, "cancelled", p.cancelled);
+        put(w, "short_circuited", p.short_circuited);
+        put(w, "fallbacks", p.fallbacks);
+        put(w, "failed", p.failed);
+        put(w, "opens", p.opens);
+        put(w, "open_fraction", p.open_fraction);
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("recoveries").begin_array();
+    for (const RecoveryReport& v : r.recoveries) {
+        w.begin_object();
+        w.key("trigger").value(v.trigger);
+        w.key("start").value(v.start);
+        w.key("end").value(v.end);
+        w.key("within").value(v.within);
+        w.key("recovered").value(v.recovered);
+        w.key("late").value(v.late);
+        w.key("not_recovered").value(v.not_recovered);
+        w.key("inconclusive").value(v.inconclusive);
+        put(w, "recovery_time", v.recovery_time);
+        w.key("baseline_error_ratio").value(v.baseline_error_ratio);
+        w.key("baseline_p99").value(v.baseline_p99);
+        w.key("flagged").value(v.flagged);
+        w.end_object();
+    }
+    w.end_array();
+
     w.key("analytic");
     write_analytic(w, r.analytic);
 
@@ -310,6 +361,15 @@ std::string to_json(const Report& r) {
         w.key(x.name).begin_object();
         w.key("calls").numbers(x.series_calls);
         w.key("errors").numbers(x.series_errors);
+        w.end_object();
+    }
+    w.end_object();
+    w.key("policies").begin_object();
+    for (const PolicyReport& p : r.policies) {
+        w.key(p.path).begin_object();
+        w.key("breaker_open").numbers(p.series_open);
+        w.key("attempts").numbers(p.series_attempts);
+        w.key("timeouts").numbers(p.series_timeouts);
         w.end_object();
     }
     w.end_object();

@@ -87,6 +87,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     out_.sources.resize(md.sources.size());
     init_data_tier(replication);
     init_queues(replication);
+    init_policies();
 
     for (std::uint32_t s = 0; s < md.sources.size(); ++s) {
         const SourceSpec& src = md.sources[s];
@@ -145,6 +146,7 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
     }
     data_results(stop_time);
     queue_results(stop_time);
+    guard_results(stop_time);
     return std::move(out_);
 }
 
@@ -245,6 +247,15 @@ void Simulation::dispatch(const Event& e) {
         case kCacheFlush:
             caches_[e.arg].store.flush();
             return;
+        case kGuardTimeout:
+            on_guard_timeout(e.arg);
+            return;
+        case kRetryDue:
+            on_retry_due(e.arg);
+            return;
+        case kHalfOpen:
+            on_half_open(e.arg);
+            return;
         default:
             return;
     }
@@ -302,6 +313,12 @@ void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
     task.start = now_;
     task.mark = now_;
     task.request = r;
+    if (!cs.stubs.empty()) {
+        // The client's own task: it runs the guarded call of the endpoint.
+        task.pc = cs.stubs[pick];
+        ready_.push_back(t);
+        return;
+    }
     task.endpoint = ep;
     task.pc = m_.endpoints[ep].entry;
     admit(t, m_.endpoints[ep].service);
@@ -321,6 +338,8 @@ std::uint32_t Simulation::spawn(std::uint32_t parent) {
     child.txn = p.held != kNone ? p.held : p.txn;
     child.in_loop = p.holds_loop || p.in_loop;
     child.txn_id = p.txn_id;
+    child.deadline = p.deadline;
+    child.retry = p.retry;
     return c;
 }
 
@@ -363,7 +382,10 @@ std::uint32_t Simulation::choose_replica(std::uint32_t service) {
 
 void Simulation::admit(std::uint32_t task, std::uint32_t service) {
     const std::uint32_t ep = tasks_[task].endpoint;
-    if (measuring(now_)) ++out_.endpoints[ep].arrivals;
+    if (measuring(now_)) {
+        ++out_.endpoints[ep].arrivals;
+        if (tasks_[task].retry) ++out_.endpoints[ep].retry_arrivals;
+    }
     ++live_[ep].window_arrivals;
     admit_at(task, service);
 }
@@ -407,7 +429,7 @@ void Simulation::grant_worker(std::uint32_t task) {
     // step is a cpu step (which never creates or frees a task, so callers'
     // references stay valid), take it now and skip the ring. Only calendar
     // ties with what the caller schedules after this can order differently.
-    if (ready_.empty() && prog_.code[t.pc].op == Op::Cpu) {
+    if (ready_.empty() && prog_.code[t.pc].op == Op::Cpu && t.deadline > now_) {
         start_cpu(task, prog_.code[t.pc]);
         return;
     }
@@ -455,6 +477,12 @@ void Simulation::drain() {
 void Simulation::step(std::uint32_t task) {
     for (;;) {
         Task& t = tasks_[task];
+        // Deadline propagation: work whose caller has given up is dropped
+        // before its next step (it never starts if it waited past it).
+        if (t.deadline <= now_) [[unlikely]] {
+            fail(task, ErrorCause::Cancelled);
+            return;
+        }
         const Instr& in = prog_.code[t.pc];
         switch (in.op) {
             case Op::Cpu:
@@ -566,6 +594,9 @@ void Simulation::step(std::uint32_t task) {
                 release_executor(task);
                 ++tasks_[task].pc;
                 continue;
+            case Op::Guard:
+                guard_start(task);
+                return;
             case Op::End:
                 if (t.counter > 1) {
                     --t.counter;
@@ -639,6 +670,8 @@ void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
         }
         if (measuring(req.arrival)) {
             SourceResult& sr = out_.sources[req.source];
+            ++sr.ended;
+            sr.attempts += req.attempts;
             if (ok) {
                 ++sr.completions;
                 if (!m_.sources[req.source].latency_is_endpoints)
@@ -654,9 +687,17 @@ void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
         }
         return;
     }
-    if (tasks_.generation(t.parent) != t.parent_gen) return;  // parent already gone
+    // The parent is gone or stopped waiting for this arm (a join that had
+    // enough, or a timeout that abandoned this attempt).
+    if (tasks_.generation(t.parent) != t.parent_gen || tasks_[t.parent].wait_id != t.parent_wait) {
+        if (t.guard != kNone) abandoned_done(t, ok, cause);
+        return;
+    }
     Task& p = tasks_[t.parent];
-    if (p.wait_id != t.parent_wait) return;  // parent stopped waiting for this arm
+    if (prog_.code[p.pc].op == Op::Guard && !p.fallback) {
+        guard_done(t.parent, t, ok, cause);
+        return;
+    }
     if (ok) {
         if (--p.pending > 0) return;
     } else if (p.allowed_failures > 0) {
@@ -703,6 +744,7 @@ void Simulation::on_window() {
     }
     data_window(w);
     queue_window(w);
+    guard_window(w);
     window_start_ = now_;
     const double next = now_ + m_.model.run.window;
     if (now_ < end_) cal_.schedule(std::min(next, end_), kWindow, 0);
@@ -714,6 +756,7 @@ void Simulation::on_warmup_end() {
              {&svc.waiting, &svc.busy_workers, &svc.busy_cores, &svc.busy_loops, &svc.loop_waiting})
             g->restart(now_);
     data_warmup_end();
+    guard_warmup_end();
     for (MessageQueue& q : queues_) q.depth.restart(now_);
 }
 

@@ -15,6 +15,7 @@
 #include "engine/zipf.hpp"
 #include "models/arrival_process.hpp"
 #include "models/cache_store.hpp"
+#include "models/circuit_breaker.hpp"
 #include "models/compiled_model.hpp"
 #include "models/connection_pool.hpp"
 #include "models/cpu_scheduler.hpp"
@@ -22,6 +23,7 @@
 #include "models/gauge.hpp"
 #include "models/message_queue.hpp"
 #include "models/replication_result.hpp"
+#include "models/retry_budget.hpp"
 #include "models/task.hpp"
 #include "models/wait_queue.hpp"
 
@@ -107,6 +109,14 @@ class Simulation {
         std::uint64_t window_calls = 0, window_errors = 0;
     };
 
+    struct Guard {
+        explicit Guard(const RetrySpec& r) : budget(r) {}
+        RetryBudget budget;
+        std::uint32_t first_breaker = 0;
+        Gauge open;  // breakers open
+        std::uint64_t window_attempts = 0, window_timeouts = 0;
+    };
+
     struct EndpointLive {
         Histogram window_latency;
         std::uint64_t window_arrivals = 0;
@@ -186,6 +196,23 @@ class Simulation {
     void data_results(double stop_time);
     bool measuring(double since) const { return since >= warmup_; }
 
+    // Policies on steps and clients (simulation_policy.cpp).
+    void init_policies();
+    void guard_start(std::uint32_t task);
+    void attempt(std::uint32_t task);
+    void guard_done(std::uint32_t task, const Task& child, bool ok, ErrorCause cause);
+    void guard_failed(std::uint32_t task, ErrorCause cause);
+    void fallback_or_fail(std::uint32_t task, ErrorCause cause);
+    void abandoned_done(const Task& child, bool ok, ErrorCause cause);
+    void on_guard_timeout(std::uint32_t task);
+    void on_retry_due(std::uint32_t task);
+    void on_half_open(std::uint32_t breaker);
+    void breaker_outcome(std::uint32_t task, bool failed, double elapsed);
+    std::uint32_t breaker_of(const Task& t, std::uint32_t guard) const;
+    void guard_window(double width);
+    void guard_warmup_end();
+    void guard_results(double stop_time);
+
     const CompiledModel& m_;
     const Program& prog_;
     Calendar cal_;
@@ -201,6 +228,9 @@ class Simulation {
     std::vector<External> externals_;
     std::vector<MessageQueue> queues_;
     Arena<Message> messages_;
+    std::vector<Guard> guards_;
+    std::vector<CircuitBreaker> breakers_;
+    std::vector<std::uint32_t> breaker_guard_;  // each breaker's guard
     std::uint32_t txn_serial_ = 0;  // transaction ids, the owners of row locks
     std::vector<Rng> streams_;      // one per program stream
     std::vector<ArrivalProcess> arrivals_;

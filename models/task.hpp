@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "engine/calendar.hpp"
 #include "models/attribution.hpp"
@@ -19,6 +20,7 @@ struct Request {
     std::uint32_t user = kNone;  // closed-loop user waiting for it, if any
     std::uint8_t priority = 0;
     std::uint32_t message = kNone;  // a queue's delivery: the message it carries
+    std::uint32_t attempts = 0;     // calls and retries its guards started
 };
 
 /// A thread of execution through the program: an endpoint frame (the root,
@@ -28,6 +30,9 @@ struct Task {
     double start = 0.0;  // when this frame began (an endpoint's latency starts here)
     double mark = 0.0;   // when the current phase began (attribution)
     double work = 0.0;   // CPU seconds of the current cpu step
+    // Past this time the work is dropped (a deadline handed down by a
+    // caller's timeout); +inf when no caller propagates one.
+    double deadline = std::numeric_limits<double>::infinity();
     std::uint32_t pc = 0;
     std::uint32_t request = kNone;
     std::uint32_t endpoint = kNone;  // set on endpoint frames only
@@ -45,7 +50,12 @@ struct Task {
     std::uint64_t key = 0;               // cache: the key looked up; write: the row it locks
     std::uint32_t txn_id = 0;            // the transaction it runs in (its row locks' owner)
     std::uint32_t lock_owner = 0;        // the owner of the lock its current write takes
-    TimerHandle timer;                   // pool acquire timeout
+    std::uint32_t guard = kNone;         // an attempt: the guard that started it
+    std::uint16_t attempt = 0;           // at a guard: attempts started so far
+    std::uint8_t permit = 0;             // at a guard: the breaker's CircuitBreaker::Permit
+    bool retry = false;                  // runs for a retry (arrivals it causes are retry load)
+    bool fallback = false;               // at a guard: its fallback is running
+    TimerHandle timer;                   // pool acquire, lock or guard timeout
     bool holds_worker = false;
     bool holds_loop = false;      // async: this task took an event loop
     bool in_loop = false;         // async: an ancestor holds one, so this task runs on it

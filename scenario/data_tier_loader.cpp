@@ -233,7 +233,7 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
                     const std::string& kind, StepSpec& s, std::vector<DataReference>& refs,
                     const BlockReader& block) {
     if (kind == "query") {
-        rd.check_keys(t, path, {"query", "kind", "rows", "cost", "blocking"});
+        rd.check_keys(t, path, with_policy_keys({"query", "kind", "rows", "cost", "blocking"}));
         s.kind = StepKind::Query;
         auto target = rd.string(t, path, "query");
         if (!target) return false;
@@ -310,7 +310,8 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
         return true;
     }
     // cache
-    rd.check_keys(t, path, {"cache", "miss", "single_flight", "blocking", "write"});
+    rd.check_keys(t, path,
+                  with_policy_keys({"cache", "miss", "single_flight", "blocking", "write"}));
     s.kind = StepKind::Cache;
     auto target = rd.string(t, path, "cache");
     if (!target) return false;

@@ -284,7 +284,9 @@ class Loader {
             s.blocks.push_back(block(*t->get(kind), path + ".offload"));
             --nested_;
         } else if (kind == "call" || kind == "forward") {
-            rd_.check_keys(*t, path, {kind, "blocking"});
+            rd_.check_keys(
+                *t, path,
+                kind == "call" ? with_policy_keys({kind, "blocking"}) : Words{kind, "blocking"});
             s.kind = kind == "call" ? StepKind::Call : StepKind::Forward;
             if (s.kind == StepKind::Forward && nested_ > 0) {
                 rd_.error(&node, path,
@@ -330,6 +332,15 @@ class Loader {
             if (!ok) return std::nullopt;
         } else {
             if (!branch(*t, path, s)) return std::nullopt;
+        }
+        if (kind == "call" || kind == "query" || kind == "cache") {
+            ++nested_;
+            const BlockReader reader = [this](const toml::node& n, const std::string& p) {
+                return block(n, p);
+            };
+            const bool ok = load_policy(rd_, *t, path, &reader, s.policy);
+            --nested_;
+            if (!ok) return std::nullopt;
         }
         return s;
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,18 @@ struct DataReference {
 /// Reads a nested block of steps (the loader's own reader, so nesting
 /// rules and limits apply inside data-tier steps too).
 using BlockReader = std::function<BlockSpec(const toml::node&, const std::string&)>;
+
+/// The keys a policy adds to a step or a source.
+const std::vector<std::string>& policy_keys();
+/// `keys` and the policy keys.
+std::vector<std::string> with_policy_keys(std::vector<std::string> keys);
+
+/// Read a step's or a source's policy keys (timeout, retry, breaker,
+/// fallback, propagate_deadline) into `out`, left empty when there are
+/// none. `block` reads the fallback's steps; a client (null) has none.
+/// False when a policy key is unusable.
+bool load_policy(TableReader& rd, const toml::table& t, const std::string& path,
+                 const BlockReader* block, std::optional<PolicySpec>& out);
 
 /// Read [databases.*], [caches.*] and [externals.*].
 void load_data_tier(TableReader& rd, const toml::table& root, Model& model);

@@ -13,8 +13,9 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kSourceKeys = {"rate", "interarrival", "shape", "users",   "think",
-                           "mix",  "endpoint",     "class", "priority"};
+const Words kSourceKeys = {
+    "rate",  "interarrival", "shape",   "users", "think",   "mix",      "endpoint",
+    "class", "priority",     "timeout", "retry", "breaker", "fallback", "propagate_deadline"};
 const Words kShapeKinds = {"constant", "ramp", "step", "spike", "diurnal", "bursty", "trace"};
 
 class TrafficLoader {
@@ -52,6 +53,7 @@ class TrafficLoader {
         }
         rd_.check_keys(*t, p, kSourceKeys);
         mix(*t, s);
+        load_policy(rd_, *t, p, nullptr, s.client);
         if (auto c = rd_.string(*t, p, "class"))
             s.client_class = *c;
         else

@@ -152,6 +152,7 @@ void check_well_formed(const CompiledModel& cm) {
     std::set<std::uint32_t> seen;
     std::vector<std::uint32_t> todo;
     for (const auto& e : cm.endpoints) todo.push_back(e.entry);
+    for (const auto& src : cm.sources) todo.insert(todo.end(), src.stubs.begin(), src.stubs.end());
     while (!todo.empty()) {
         const std::uint32_t pc = todo.back();
         todo.pop_back();
@@ -211,9 +212,20 @@ void check_well_formed(const CompiledModel& cm) {
                 break;
             case Op::Commit:
             case Op::CacheSet:
+                todo.push_back(pc + 1);
+                break;
             case Op::External:
+                REQUIRE(in.a < cm.model.externals.size());
+                todo.push_back(pc + 1);
+                break;
             case Op::Enqueue:
                 REQUIRE(in.a < cm.queues.size());
+                todo.push_back(pc + 1);
+                break;
+            case Op::Guard:
+                REQUIRE(in.a < cm.program.guards.size());
+                todo.push_back(in.b);
+                if (in.c != capsim::GuardOp::kNoFallback) todo.push_back(in.c);
                 todo.push_back(pc + 1);
                 break;
             case Op::CacheWrite:

@@ -1,0 +1,233 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+//
+// Guarded steps: timeouts, retries with backoff and budgets, circuit
+// breakers and fallbacks. A guard runs each attempt as a child task, so an
+// attempt that times out is simply abandoned (its parent stops waiting for
+// it, as a real caller does) and goes on holding whatever it holds.
+#include <cmath>
+
+#include "models/backoff.hpp"
+#include "models/event_kind.hpp"
+#include "models/simulation.hpp"
+
+namespace capsim {
+
+namespace {
+
+constexpr std::size_t idx(Component c) {
+    return static_cast<std::size_t>(c);
+}
+
+}  // namespace
+
+void Simulation::init_policies() {
+    const auto& guards = prog_.guards;
+    guards_.reserve(guards.size());
+    out_.guards.resize(guards.size());
+    for (std::uint32_t g = 0; g < guards.size(); ++g) {
+        const GuardOp& op = guards[g];
+        Guard state(op.policy.retry);
+        state.first_breaker = static_cast<std::uint32_t>(breakers_.size());
+        state.open.run.reset(0.0, 0.0);
+        if (op.policy.breaker.enabled) {
+            const std::uint32_t n =
+                op.service == GuardOp::kNoService ? 1 : m_.model.services[op.service].replicas;
+            for (std::uint32_t k = 0; k < n; ++k) {
+                breakers_.emplace_back(op.policy.breaker);
+                breaker_guard_.push_back(g);
+            }
+            out_.guards[g].breakers = n;
+        }
+        guards_.push_back(std::move(state));
+    }
+}
+
+std::uint32_t Simulation::breaker_of(const Task& t, std::uint32_t guard) const {
+    const GuardOp& op = prog_.guards[guard];
+    const std::uint32_t base = guards_[guard].first_breaker;
+    if (op.service == GuardOp::kNoService) return base;
+    return base + (t.replica - services_[op.service].first_replica);
+}
+
+void Simulation::guard_start(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const std::uint32_t g = prog_.code[t.pc].a;
+    t.attempt = 0;
+    t.fallback = false;
+    t.work = 0.0;  // at a guard, `work` keeps the last backoff wait
+    guards_[g].budget.first_attempt(now_);
+    if (measuring(now_)) ++out_.guards[g].calls;
+    attempt(task);
+}
+
+void Simulation::attempt(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const Instr& in = prog_.code[t.pc];
+    const GuardOp& op = prog_.guards[in.a];
+    GuardResult& gr = out_.guards[in.a];
+    const bool counted = measuring(now_);
+    auto permit = CircuitBreaker::Permit::Call;
+    if (op.policy.breaker.enabled) {
+        permit = breakers_[breaker_of(t, in.a)].allow();
+        if (permit == CircuitBreaker::Permit::Denied) {
+            if (counted) ++gr.short_circuited;
+            fallback_or_fail(task, ErrorCause::CircuitOpen);
+            return;
+        }
+    }
+    t.permit = static_cast<std::uint8_t>(permit);
+    ++t.attempt;
+    ++requests_[t.request].attempts;
+    ++guards_[in.a].window_attempts;
+    if (counted) ++gr.attempts;
+    wait_for(task, 1, 0);
+    t.mark = now_;
+    const double timeout = op.policy.timeout;
+    if (std::isfinite(timeout)) t.timer = cal_.schedule_timer(now_ + timeout, kGuardTimeout, task);
+    const std::uint32_t c = spawn(task);
+    Task& child = tasks_[c];
+    const Task& parent = tasks_[task];
+    child.pc = in.b;
+    child.guard = in.a;
+    child.retry = parent.retry || parent.attempt > 1;
+    if (op.policy.propagate_deadline) child.deadline = std::min(child.deadline, now_ + timeout);
+    ready_.push_back(c);
+}
+
+void Simulation::breaker_outcome(std::uint32_t task, bool failed, double elapsed) {
+    const Task& t = tasks_[task];
+    const std::uint32_t g = prog_.code[t.pc].a;
+    const BreakerSpec& spec = prog_.guards[g].policy.breaker;
+    if (!spec.enabled) return;
+    const std::uint32_t b = breaker_of(t, g);
+    const auto permit = static_cast<CircuitBreaker::Permit>(t.permit);
+    if (breakers_[b].record(now_, permit, failed, elapsed > spec.slow_call)) {
+        guards_[g].open.add(now_, 1.0);
+        if (measuring(now_)) ++out_.guards[g].opens;
+        cal_.schedule(now_ + spec.open_for, kHalfOpen, b);
+    }
+}
+
+void Simulation::on_half_open(std::uint32_t breaker) {
+    breakers_[breaker].half_open();
+    guards_[breaker_guard_[breaker]].open.add(now_, -1.0);
+}
+
+void Simulation::guard_done(std::uint32_t task, const Task& child, bool ok, ErrorCause cause) {
+    Task& t = tasks_[task];
+    cal_.cancel(t.timer);
+    // The attempt that answered is on the critical path, failed or not.
+    for (std::size_t c = 0; c < kComponents; ++c) t.attr[c] += child.attr[c];
+    const double elapsed = now_ - t.mark;
+    t.mark = now_;
+    // Our own deadline cancelled the attempt a moment before the timer.
+    if (!ok && cause == ErrorCause::Cancelled) cause = ErrorCause::Timeout;
+    breaker_outcome(task, !ok, elapsed);
+    if (ok) {
+        ++tasks_[task].pc;
+        ready_.push_back(task);
+        return;
+    }
+    guard_failed(task, cause);
+}
+
+void Simulation::on_guard_timeout(std::uint32_t task) {
+    Task& t = tasks_[task];
+    t.timer = TimerHandle{};
+    const std::uint32_t g = prog_.code[t.pc].a;
+    if (measuring(now_)) ++out_.guards[g].timeouts;
+    ++guards_[g].window_timeouts;
+    t.attr[idx(Component::TimedOut)] += static_cast<float>(now_ - t.mark);
+    const double elapsed = now_ - t.mark;
+    t.mark = now_;
+    ++t.wait_id;  // abandon the attempt: it runs on, its answer ignored
+    breaker_outcome(task, true, elapsed);
+    guard_failed(task, ErrorCause::Timeout);
+}
+
+void Simulation::guard_failed(std::uint32_t task, ErrorCause cause) {
+    Task& t = tasks_[task];
+    const std::uint32_t g = prog_.code[t.pc].a;
+    const RetrySpec& r = prog_.guards[g].policy.retry;
+    const bool retryable =
+        ((r.on >> static_cast<unsigned>(cause)) & 1u) != 0 && t.attempt < r.attempts;
+    if (!retryable) {
+        fallback_or_fail(task, cause);
+        return;
+    }
+    if (!guards_[g].budget.try_retry(now_)) {
+        if (measuring(now_)) ++out_.guards[g].budget_denied;
+        fallback_or_fail(task, cause);
+        return;
+    }
+    const double wait = backoff_wait(r, t.attempt, t.work, streams_[prog_.guards[g].stream]);
+    t.work = wait;
+    // No retry can finish before a deadline handed down from above.
+    if (now_ + wait >= t.deadline) {
+        fallback_or_fail(task, cause);
+        return;
+    }
+    if (measuring(now_)) ++out_.guards[g].retries;
+    cal_.schedule(now_ + wait, kRetryDue, task);
+}
+
+void Simulation::on_retry_due(std::uint32_t task) {
+    Task& t = tasks_[task];
+    t.attr[idx(Component::Backoff)] += static_cast<float>(now_ - t.mark);
+    t.mark = now_;
+    attempt(task);
+}
+
+void Simulation::fallback_or_fail(std::uint32_t task, ErrorCause cause) {
+    Task& t = tasks_[task];
+    const Instr& in = prog_.code[t.pc];
+    if (in.c == GuardOp::kNoFallback) {
+        if (measuring(now_)) ++out_.guards[in.a].failed;
+        fail(task, cause);
+        return;
+    }
+    if (measuring(now_)) ++out_.guards[in.a].fallbacks;
+    t.fallback = true;
+    wait_for(task, 1, 0);
+    const std::uint32_t c = spawn(task);
+    tasks_[c].pc = prog_.code[tasks_[task].pc].c;
+    ready_.push_back(c);
+}
+
+void Simulation::abandoned_done(const Task& child, bool ok, ErrorCause cause) {
+    if (!measuring(child.start)) return;
+    GuardResult& gr = out_.guards[child.guard];
+    if (!ok && cause == ErrorCause::Cancelled) {
+        ++gr.cancelled;
+        return;
+    }
+    ++gr.zombies;
+    const double timeout = prog_.guards[child.guard].policy.timeout;
+    if (std::isfinite(timeout)) gr.zombie_seconds += std::max(0.0, now_ - child.start - timeout);
+}
+
+void Simulation::guard_window(double width) {
+    for (std::uint32_t g = 0; g < guards_.size(); ++g) {
+        Guard& gs = guards_[g];
+        GuardResult& gr = out_.guards[g];
+        const double open = gs.open.window_mean(now_, width);
+        gr.series_open.push_back(gr.breakers > 0 ? open / gr.breakers : 0.0);
+        gr.series_attempts.push_back(static_cast<double>(gs.window_attempts));
+        gr.series_timeouts.push_back(static_cast<double>(gs.window_timeouts));
+        gs.window_attempts = gs.window_timeouts = 0;
+    }
+}
+
+void Simulation::guard_warmup_end() {
+    for (Guard& gs : guards_) gs.open.restart(now_);
+}
+
+void Simulation::guard_results(double stop_time) {
+    for (std::uint32_t g = 0; g < guards_.size(); ++g) {
+        GuardResult& gr = out_.guards[g];
+        if (gr.breakers > 0) gr.open = guards_[g].open.run.mean(stop_time) / gr.breakers;
+    }
+}
+
+}  // namespace capsim

@@ -21,7 +21,8 @@ using Words = std::vector<std::string>;
 
 const Words kTopKeys = {"name",   "description", "extends", "run",     "services", "databases",
                         "caches", "externals",   "queues",  "traffic", "slo"};
-const Words kRunKeys = {"duration", "warmup", "seed", "replications", "window", "max_in_flight"};
+const Words kRunKeys = {"duration", "warmup",        "seed",    "replications",
+                        "window",   "max_in_flight", "recovery"};
 const Words kServiceKeys = {"replicas", "workers",   "cores", "cpu",  "queue", "queue_discipline",
                             "balancer", "endpoints", "pools", "mode", "loops", "executor"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
@@ -104,6 +105,7 @@ class Loader {
         }
         if (auto v = rd_.integer(t, p, "max_in_flight", 1, 100000000))
             r.max_in_flight = static_cast<std::uint64_t>(*v);
+        if (auto v = rd_.duration(t, p, "recovery")) r.recovery = *v;
         if (r.duration / r.window > 1e6)
             rd_.error(t.get("window"), p + ".window",
                       "more than a million time-series windows; use a longer window",

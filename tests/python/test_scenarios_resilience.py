@@ -1,0 +1,107 @@
+"""The resilience scenarios in scenarios/: a missing or careless policy,
+then the fix in the scenario's header comment, and the size of the effect.
+Fixed seeds make every run the same run; each bound sits well inside the
+gap measured (the measured numbers are in the comments)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenario_runs import endpoint, fix_of, mean, run, slo_passes
+
+
+def policy(report: dict, name: str) -> dict:
+    return next(p for p in report["policies"] if p["name"] == name)
+
+
+def source(report: dict, name: str) -> dict:
+    return next(s for s in report["sources"] if s["name"] == name)
+
+
+def test_retry_storm_outlives_the_outage_and_is_flagged():
+    report = run("retry_storm")
+    [recovery] = report["recoveries"]
+    assert recovery["trigger"] == "externals.payments.windows[0]"
+    # Still degraded at the end of the run, 170 s after the outage ended.
+    assert recovery["flagged"] and recovery["not_recovered"] == 2
+    web = source(report, "web")
+    # 71% of requests fail; each made 4.1 attempts at some layer.
+    assert mean(web["error_rate"]) > 0.5
+    assert mean(web["attempts"]) > 3.0
+    assert mean(web["errors_by_cause"]["timeout"]) > 100
+    # The client retries multiply the load on checkout (x2.4).
+    assert mean(endpoint(report, "api.checkout")["load_multiplier"]) > 2.0
+    # Abandoned attempts run on as zombies, holding workers.
+    assert mean(policy(report, "web -> api.checkout")["zombies"]) > 100
+
+
+@pytest.mark.parametrize("cure", fix_of("retry_storm"))
+def test_retry_storm_cures_each_recover_within_the_recovery_time(cure):
+    report = run("retry_storm", cure)
+    [recovery] = report["recoveries"]
+    # Budget: back in 30 s; deadline propagation: 15 s; shedding: 5 s.
+    assert not recovery["flagged"] and recovery["recovered"] == 2
+    assert mean(recovery["recovery_time"]) <= 30
+    # Errors over the whole run drop from 71% to 10-19%.
+    assert mean(source(report, "web")["error_rate"]) < 0.3
+
+
+def test_no_timeout_lets_a_slow_dependency_take_every_worker():
+    before = run("no_timeout")
+    after = run("no_timeout", *fix_of("no_timeout"))
+    # Search never calls recommendations, yet its p99 goes to 108 s ...
+    assert mean(endpoint(before, "shop.search")["latency"]["p99"]) > 10
+    assert not slo_passes(before)
+    # ... and 37 ms with a 300 ms timeout and a fallback.
+    assert mean(endpoint(after, "shop.search")["latency"]["p99"]) < 0.2
+    assert slo_passes(after)
+    # Product pages wait at most the timeout for recommendations (p99 332 ms).
+    assert mean(endpoint(after, "shop.product")["latency"]["p99"]) < 0.5
+    recs = policy(after, "shop -> recommendations")
+    assert mean(recs["timeouts"]) == pytest.approx(mean(recs["fallbacks"]))
+    assert mean(recs["timeouts"]) > 50
+    # A timeout without cancellation leaves the call running: every
+    # abandoned call finishes later as a zombie.
+    assert mean(recs["zombies"]) > 0
+
+
+def test_breaker_with_fallback_keeps_quotes_up_through_an_outage():
+    before = run("breaker_fallback")
+    after = run("breaker_fallback", *fix_of("breaker_fallback"))
+    # Without a breaker: 4.4% errors, p99 49 s as workers wait out the outage.
+    assert mean(endpoint(before, "pricing.quote")["error_rate"]) > 0.02
+    assert not slo_passes(before)
+    # With it: no errors (fallbacks answer), p99 5.4 s from the first seconds.
+    quote = endpoint(after, "pricing.quote")
+    assert mean(quote["error_rate"]) == 0
+    assert mean(quote["latency"]["p99"]) < mean(endpoint(before, "pricing.quote")["latency"]["p99"]) / 4
+    assert slo_passes(after)
+    tax = policy(after, "pricing -> tax")
+    # Open 18% of the run: the 60 s outage of 220 s measured, plus the last cycle.
+    assert 0.15 < mean(tax["open_fraction"]) < 0.3
+    assert mean(tax["short_circuited"]) > 0 and mean(tax["fallbacks"]) > 0
+    [recovery] = after["recoveries"]
+    assert not recovery["flagged"]
+
+
+def test_policies_and_recoveries_are_dataframes_and_the_cli_flags_the_storm(root):
+    import subprocess
+    import sys
+
+    import capsim
+
+    res = capsim.load(root / "scenarios" / "retry_storm.toml").run()
+    pol = res.policies.set_index("name")
+    assert pol.loc["web -> api.checkout", "attempts_per_call"] > 2
+    assert pol.loc["api -> payments", "timeout"] == 1.0
+    rec = res.recoveries
+    assert list(rec["trigger"]) == ["externals.payments.windows[0]"]
+    assert bool(rec["flagged"].iloc[0])
+    ts = res.timeseries
+    assert {"breaker_open", "attempts", "timeouts"} <= set(
+        ts[ts["kind"] == "policy"]["metric"].unique())
+    out = subprocess.run([sys.executable, "-m", "capsim.cli", "run",
+                          str(root / "scenarios" / "retry_storm.toml")],
+                         capture_output=True, text=True, check=False)
+    assert "Did not recover within 30s after externals.payments.windows[0]" in out.stdout
+    assert "web -> api.checkout" in out.stdout

@@ -17,6 +17,7 @@ import capsim
 from capsim.check import add_command as add_check_command
 from capsim.scale import add_command as add_scale_command
 from capsim.cli_scenario import add_commands as add_scenario_commands
+from capsim.cli_policies import print_policies
 from capsim.errors import ScenarioError
 from capsim.scenario import load
 
@@ -117,6 +118,7 @@ def print_report(report: dict, console: Console, wall: float) -> None:
                   _rate(s["rejected"]["mean"]))
     console.print(t)
     _print_data_tier(report, console)
+    print_policies(report, console)
     _print_attribution(report, console)
     for s in report["saturated"]:
         console.print(f"[red]Saturated[/]: [bold]{s['station']}[/] {s['resource']} from "

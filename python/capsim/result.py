@@ -11,7 +11,7 @@ import pandas as pd
 _LATENCY = ["mean", "p50", "p90", "p95", "p99", "p999", "max"]
 _SINGULAR = {"endpoints": "endpoint", "stations": "station", "pools": "pool",
              "databases": "database", "caches": "cache", "externals": "external",
-             "queues": "queue"}
+             "queues": "queue", "policies": "policy"}
 
 
 def _flat(prefix: str, est: dict) -> dict[str, float]:
@@ -154,13 +154,28 @@ class Result:
         return self._table("externals", ("name",))
 
     @property
+    def policies(self) -> pd.DataFrame:
+        """One row per guarded step (timeout, retry, breaker, fallback) and per
+        client policy: calls, retries, timeouts, zombies, cancelled,
+        short-circuited, fallbacks and failures (1/s), attempts per call,
+        breaker openings and open fraction (docs/report.md, policies)."""
+        return self._table("policies", ("name", "path"))
+
+    @property
+    def recoveries(self) -> pd.DataFrame:
+        """One row per failure window: how many replications came back within
+        the run's recovery time, late, or not at all, and `flagged` when the
+        degradation outlived its trigger (a metastable failure)."""
+        return self._table("recoveries", ("trigger",))
+
+    @property
     def timeseries(self) -> pd.DataFrame:
         """Per window (long form): time (window end, s), entity, metric, value."""
         ts = self.report["timeseries"]
         times = ts["window_end"]
         frames = []
         for kind in ("endpoints", "stations", "pools", "databases", "caches", "externals",
-                     "queues"):
+                     "queues", "policies"):
             for name, metrics in ts.get(kind, {}).items():
                 for metric, values in metrics.items():
                     frames.append(pd.DataFrame({

@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 an SLO failed or the system was unstable, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 
@@ -16,7 +15,12 @@ from rich.table import Table
 import capsim
 from capsim.check import add_command as add_check_command
 from capsim.scale import add_command as add_scale_command
+from capsim.cli_capacity import add_command as add_capacity_command
+from capsim.cli_compare import add_command as add_compare_command
+from capsim.cli_plot import add_command as add_plot_command
 from capsim.cli_scenario import add_commands as add_scenario_commands
+from capsim.cli_sweep import add_command as add_sweep_command
+from capsim.cli_format import ci as _ci, ms as _ms, pct as _pct, rate as _rate
 from capsim.cli_policies import print_policies
 from capsim.errors import ScenarioError
 from capsim.scenario import load
@@ -27,35 +31,15 @@ EXAMPLES = """examples:
   capsim run scenarios/checkout.toml --json > report.json
 """
 
+MAIN_EXAMPLES = EXAMPLES + """  capsim check scenarios/checkout.toml
+  capsim sweep scenarios/mm1.toml --grid traffic.clients.rate=10/s..90/s:9 --plot hockey.png
+  capsim capacity scenarios/mm1.toml --over traffic.clients.rate --slo 'server.work p99 < 100ms'
+  capsim compare scenarios/checkout.toml --after services.db.cores=16
+  capsim plot scenarios/checkout.toml --kind timeline -o spike.png
 
-def _ms(x: float | None) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if abs(x) < 5e-9:  # below the display's resolution (and PS rounding noise)
-        return "0"
-    if x >= 10:
-        return f"{x:.1f}s"
-    if x >= 1:
-        return f"{x:.2f}s"
-    v = x * 1000
-    return f"{v:.3g}ms" if v >= 0.01 else f"{v * 1000:.3g}µs"
-
-
-def _ci(est: dict, fmt) -> str:
-    m, h = est["mean"], est["ci"]
-    if m is None:
-        return "-"
-    return fmt(m) if h is None else f"{fmt(m)} ±{fmt(h)}"
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x * 100:.3g}%"
-
-
-def _rate(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{x / 1000:.3g}k/s" if x >= 10000 else f"{x:.4g}/s"
+Every command takes --help. Exit codes: 0 ok, 1 an SLO failed (run, compare,
+capacity when nothing meets the SLOs), 2 bad input.
+"""
 
 
 def print_report(report: dict, console: Console, wall: float) -> None:
@@ -237,7 +221,7 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="capsim", description="Capacity-planning simulator: what breaks first at 10x traffic.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=MAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"capsim {capsim.__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     r = sub.add_parser("run", help="run a scenario and print its report", epilog=EXAMPLES,
@@ -255,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_commands(sub)
     add_check_command(sub)
     add_scale_command(sub)
+    add_sweep_command(sub)
+    add_capacity_command(sub)
+    add_compare_command(sub)
+    add_plot_command(sub)
     return p
 
 

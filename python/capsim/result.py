@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from capsim.plot import ResultPlots
 
 _LATENCY = ["mean", "p50", "p90", "p95", "p99", "p999", "max"]
 _SINGULAR = {"endpoints": "endpoint", "stations": "station", "pools": "pool",
@@ -30,11 +33,37 @@ class Result:
     95% confidence half-width (Student t; NaN with one replication). Times
     are seconds, rates are per second, utilisations and error rates are
     fractions.
+
+    ``report`` is the JSON report as a dict; the properties below are views
+    of it as tidy DataFrames; ``plot`` draws it (``res.plot.timeline()``).
+    In Jupyter a Result shows as a summary: SLO verdicts, the entry
+    endpoints' latency and the busiest station.
     """
 
     def __init__(self, report: dict, text: str | None = None):
         self.report = report
         self._text = text if text is not None else json.dumps(report, indent=2)
+
+    @classmethod
+    def from_json(cls, path_or_text: str | Path) -> "Result":
+        """A Result from a saved report (``capsim run --json > r.json`` or
+        :meth:`to_json`): a path, or the JSON text itself."""
+        text = str(path_or_text)
+        if not text.lstrip().startswith("{"):
+            text = Path(path_or_text).read_text()
+        return cls(json.loads(text), text)
+
+    @property
+    def plot(self) -> "ResultPlots":
+        """Charts of this run: ``.timeline()``, ``.utilization()``,
+        ``.attribution()``, ``.before_after(other)``; each returns a
+        matplotlib Figure (see capsim.plot)."""
+        from capsim.plot import ResultPlots
+        return ResultPlots(self)
+
+    def _repr_html_(self) -> str:
+        from capsim.result_html import report_html
+        return report_html(self.report)
 
     @property
     def status(self) -> str:

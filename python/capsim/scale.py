@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
@@ -19,6 +18,8 @@ from rich.table import Table
 
 from capsim import _core
 from capsim.errors import ScenarioError
+from capsim.progress import ProgressArg
+from capsim.sweep import run_many
 
 if TYPE_CHECKING:
     from capsim.scenario import Scenario
@@ -95,19 +96,20 @@ def _throughput(report: dict) -> tuple[float, float]:
     return mean, ci
 
 
+def _scaling_point(result) -> dict:
+    x, ci = _throughput(result.report)
+    return {"throughput": x, "throughput_ci": ci, "status": result.report["status"]}
+
+
 def run_scaling(scenario: "Scenario", key: str, sizes: list[int],
-                progress: Callable[[int, int], None] | None = None,
+                progress: ProgressArg = None, executor: Any = None,
                 **run_kwargs) -> Scaling:
     """Run `scenario` at each size of `key` (same seed: common random
     numbers, so the sizes differ by the size, not by noise) and fit."""
-    rows = []
-    for i, n in enumerate(sizes):
-        res = scenario.with_({key: n}).run(**run_kwargs)
-        x, ci = _throughput(res.report)
-        rows.append({"size": n, "throughput": x, "throughput_ci": ci,
-                     "status": res.report["status"]})
-        if progress:
-            progress(i + 1, len(sizes))
+    tasks = [(scenario.with_({key: n}), run_kwargs) for n in sizes]
+    measured = run_many(tasks, _scaling_point, executor=executor, progress=progress,
+                        description=f"{key} at {len(sizes)} sizes")
+    rows = [{"size": n, **m} for n, m in zip(sizes, measured)]
     points = pd.DataFrame(rows)
     ns = [float(n) for n in points["size"]]
     xs = list(points["throughput"])
@@ -182,12 +184,9 @@ def cmd_scale(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.duration is not None:
         kwargs["duration"] = args.duration
 
-    def progress(done: int, total: int) -> None:
-        if not args.quiet and not args.json and err.is_terminal:
-            err.print(f"  size {done}/{total} done", highlight=False)
-
     try:
-        s = run_scaling(sc, key, sizes, progress=progress, **kwargs)
+        s = run_scaling(sc, key, sizes, progress=False if args.quiet or args.json else None,
+                        **kwargs)
     except ValueError as e:
         err.print(f"capsim scale: cannot fit: {e}", highlight=False, markup=False)
         return 2

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from capsim import _core
+from capsim._toml import tomllib
 from capsim.analysis import Analysis
 from capsim.errors import ScenarioError
 from capsim.graph import Graph
+from capsim.progress import ProgressArg
 from capsim.result import Result
 from capsim.scale import Scaling, run_scaling
 
@@ -49,20 +51,36 @@ class Scenario:
     """
 
     def __init__(self, tree: Mapping[str, Any] | None = None, *, path: str | os.PathLike | None = None,
-                 overrides: list[str] | None = None, name: str = "scenario"):
+                 overrides: list[str] | None = None, name: str = "scenario",
+                 base_dir: str | None = None):
         if (tree is None) == (path is None):
             raise TypeError("give a scenario dict or path=, not both")
         self._tree = copy.deepcopy(dict(tree)) if tree is not None else None
         self._path = Path(path) if path is not None else None
         self._overrides = list(overrides or [])
         self._name = name
+        # A dict's relative references (extends, empirical files) resolve
+        # where it was made, not wherever the cwd is when a worker reloads it.
+        self._base_dir = base_dir if base_dir is not None else os.getcwd()
+        self._model = self._load(self._overrides)
+
+    # Sweeps send scenarios to other processes and machines (Dask): the
+    # compiled model stays behind and is rebuilt from what made it.
+    def __getstate__(self) -> dict:
+        return {"tree": self._tree, "path": self._path, "overrides": self._overrides,
+                "name": self._name, "base_dir": self._base_dir}
+
+    def __setstate__(self, state: dict) -> None:
+        self._tree, self._path = state["tree"], state["path"]
+        self._overrides, self._name = state["overrides"], state["name"]
+        self._base_dir = state["base_dir"]
         self._model = self._load(self._overrides)
 
     def _load(self, overrides: list[str]):
         if self._path is not None:
             loaded = _core.load_file(str(self._path), overrides)
         else:
-            loaded = _core.load_dict(self._tree, self._name, os.getcwd(), overrides)
+            loaded = _core.load_dict(self._tree, self._name, self._base_dir, overrides)
         self._warnings = [d for d in loaded[1] if d["severity"] == "warning"]
         return _checked(loaded)
 
@@ -97,7 +115,8 @@ class Scenario:
             f"{k}={_toml_value(v)}" for k, v in overrides.items()]
         if self._path is not None:
             return Scenario(path=self._path, overrides=self._overrides + extra)
-        return Scenario(self._tree, overrides=self._overrides + extra, name=self._name)
+        return Scenario(self._tree, overrides=self._overrides + extra, name=self._name,
+                        base_dir=self._base_dir)
 
     def to_toml(self) -> str:
         """The scenario fully resolved, as TOML: its bases (``extends``)
@@ -105,8 +124,24 @@ class Scenario:
         if self._path is not None:
             shown = _core.show_file(str(self._path), self._overrides)
         else:
-            shown = _core.show_dict(self._tree, self._name, os.getcwd(), self._overrides)
+            shown = _core.show_dict(self._tree, self._name, self._base_dir, self._overrides)
         return _checked(shown)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario fully resolved, as a dict: :meth:`to_toml` parsed.
+        ``Scenario(sc.to_dict())`` is the same scenario."""
+        return tomllib.loads(self.to_toml())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The resolved value at a dotted key path ("traffic.web.rate",
+        "run.seed"), or `default` when the scenario does not set it.
+        Defaults the engine fills in (``run.seed`` is 1) are not shown."""
+        node: Any = self.to_dict()
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
 
     def graph(self) -> Graph:
         """The scenario's topology: DOT text that renders inline in Jupyter,
@@ -118,22 +153,35 @@ class Scenario:
         simulating (what ``capsim check`` prints; docs/analysis.md)."""
         return Analysis.from_json(_core.analyze(self._model))
 
-    def scale(self, over: str, sizes: list[int], *, progress: Progress | None = None,
-              **run_kwargs: Any) -> Scaling:
+    def scale(self, over: str, sizes: list[int], *, progress: ProgressArg = None,
+              executor: Any = None, **run_kwargs: Any) -> Scaling:
         """Run at each size of the key `over` (e.g. "services.api.replicas")
         with the same seed and fit Amdahl's law and the USL to the throughput;
-        ``run_kwargs`` go to :meth:`run` (docs/analysis.md)."""
-        return run_scaling(self, over, list(sizes), progress=progress, **run_kwargs)
+        the sizes run in parallel as a :func:`capsim.sweep` does (``executor``,
+        ``progress`` alike); ``run_kwargs`` go to :meth:`run` (docs/analysis.md)."""
+        return run_scaling(self, over, list(sizes), progress=progress, executor=executor,
+                           **run_kwargs)
 
     def run(self, *, replications: int | None = None, seed: int | None = None,
             duration: str | None = None, warmup: str | None = None, threads: int = 0,
             progress: Progress | None = None) -> Result:
         """Run the scenario and return its :class:`capsim.Result`.
 
-        Replications run in parallel on ``threads`` threads (0: all cores)
-        with the GIL released; the report is identical for any thread count.
-        ``progress(done, total)`` is called as replications finish. Ctrl-C
-        stops the run.
+        Args:
+            replications: independent replications (``run.replications``);
+                2 or more give confidence intervals.
+            seed: the root of every random stream (``run.seed``).
+            duration: simulated time per replication, e.g. ``"60s"``.
+            warmup: initial time not measured, e.g. ``"10s"``.
+            threads: threads for the replications (0: all cores). The GIL
+                is released while they run and the report is identical for
+                any thread count.
+            progress: ``progress(done, total)``, called as replications finish.
+
+        Ctrl-C stops the run (``KeyboardInterrupt``). Example::
+
+            res = capsim.load("scenarios/checkout.toml").run(replications=8)
+            res.endpoints[["endpoint", "p99", "p99_ci"]]
         """
         extra = _run_overrides(replications, seed, duration, warmup)
         model = self._load(self._overrides + extra) if extra else self._model

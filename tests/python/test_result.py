@@ -106,3 +106,20 @@ def test_single_endpoint_source_reports_its_endpoints_latency(mm1_tree):
     ep = res.endpoints.iloc[0]
     for q in ("mean", "p50", "p99", "max"):
         assert src[q] == ep[q]
+
+
+def test_notebook_summary_shows_verdicts_endpoints_and_busiest(mm1_tree):
+    res = small(mm1_tree)
+    html = res._repr_html_()
+    assert "server.work p99 &lt; 1s" in html or "server.work p99 < 1s" in html
+    assert 'class="fail">FAIL' in html and 'class="pass">pass' in html
+    assert "Busiest</b>: server" in html
+    assert "server.work" in html and "p99.9" in html
+
+
+def test_a_saved_report_loads_back(mm1_tree, tmp_path):
+    res = small(mm1_tree)
+    res.to_json(tmp_path / "r.json")
+    back = capsim.Result.from_json(tmp_path / "r.json")
+    assert back.report == res.report
+    pd.testing.assert_frame_equal(back.endpoints, res.endpoints)

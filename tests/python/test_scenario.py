@@ -100,3 +100,24 @@ def test_run_level_keyword_overrides_are_validated(mm1_tree):
     res = capsim.Scenario(mm1_tree).run(replications=2, duration="50s")
     assert res.report["run"]["replications"] == 2
     assert math.isclose(res.report["run"]["duration"], 50.0)
+
+
+def test_to_dict_round_trips_and_get_reads_a_resolved_key(root):
+    sc = capsim.load(root / "scenarios" / "checkout.toml", ["services.api.replicas=8"])
+    tree = sc.to_dict()
+    assert tree["services"]["api"]["replicas"] == 8
+    assert capsim.Scenario(tree).to_dict() == tree
+    assert sc.get("services.api.replicas") == 8
+    assert sc.get("traffic.shoppers.shape.peak") == "2.5k/s"
+    assert sc.get("run.nothing", "default") == "default"
+
+
+def test_a_scenario_pickles_with_its_overrides_and_runs_the_same(mm1_tree, tmp_path,
+                                                                 monkeypatch):
+    import pickle
+    sc = capsim.Scenario(mm1_tree).with_({"run.duration": "30s"})
+    # A worker elsewhere has another cwd: the dict's base directory travels.
+    monkeypatch.chdir(tmp_path)
+    back = pickle.loads(pickle.dumps(sc))
+    assert back.overrides == sc.overrides
+    assert back.run().to_json() == sc.run().to_json()

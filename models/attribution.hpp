@@ -29,6 +29,7 @@ enum class Component : std::uint8_t {
     BrokerWait,    // waiting for room in a full queue (backpressure)
     TimedOut,      // attempts the caller gave up on (their own breakdown is lost with them)
     Backoff,       // waiting between a failed attempt and its retry
+    RateLimitWait,  // queued at a service's rate limit for its turn
     kCount,
 };
 
@@ -68,6 +69,8 @@ inline constexpr const char* component_name(Component c) {
             return "timed_out";
         case Component::Backoff:
             return "backoff";
+        case Component::RateLimitWait:
+            return "rate_limit_wait";
         case Component::kCount:
             break;
     }

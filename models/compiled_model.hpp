@@ -40,6 +40,8 @@ struct CompiledSource {
     // With a client policy (timeout, retries): per mix entry, the pc of a
     // stub that calls the endpoint under the policy's guard; else empty.
     std::vector<std::uint32_t> stubs;
+    std::uint32_t client_class = 0;  // index of its `class` among the sources' classes
+    std::uint32_t first_client = 0;  // its clients' ids are first_client + [0, clients)
 };
 
 /// A service's way to one database, one per service and database it

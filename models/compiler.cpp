@@ -1,5 +1,6 @@
 // capsim — capacity-planning simulator.
 // SPDX-License-Identifier: MIT
+#include <algorithm>
 #include <unordered_map>
 
 #include "models/compiled_model.hpp"
@@ -61,8 +62,15 @@ class Compiler {
             out_.pool_count.push_back(static_cast<std::uint32_t>(pools.size()));
             out_.pools.insert(out_.pools.end(), pools.begin(), pools.end());
         }
+        std::unordered_map<std::string, std::uint32_t> classes;
+        std::uint32_t clients = 0;
         for (const SourceSpec& src : model_.sources) {
             CompiledSource cs;
+            cs.client_class =
+                classes.emplace(src.client_class, static_cast<std::uint32_t>(classes.size()))
+                    .first->second;
+            cs.first_client = clients;
+            clients += std::max<std::uint32_t>(1, src.clients);
             double total = 0.0;
             for (const MixEntry& m : src.mix) total += m.weight;
             if (src.mix.empty() || !(total > 0.0)) throw ModelError(src.path, "empty endpoint mix");

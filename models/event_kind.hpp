@@ -30,6 +30,7 @@ enum EventKind : std::uint16_t {
     kGuardTimeout,   // arg: task (a guarded attempt's timeout fired)
     kRetryDue,       // arg: task (its backoff is over: the next attempt starts)
     kHalfOpen,       // arg: breaker (its open period is over)
+    kLimitWake,      // arg: rate-limit key (requests queued at it may pass)
 };
 
 }  // namespace capsim

@@ -117,6 +117,7 @@ struct ServiceSpec {
     std::uint32_t executor = 0;  // async: threads per replica for offloaded blocking work
     std::vector<EndpointSpec> endpoints;
     std::vector<PoolSpec> pools;
+    std::optional<RateLimitSpec> rate_limit;  // every request arriving at the service passes it
 };
 
 /// A table: its size now and how fast it grows, and how many secondary
@@ -245,6 +246,7 @@ struct SourceSpec {
     std::string client_class;
     std::uint8_t priority = 0;         // lower is served first under priority queues
     std::optional<PolicySpec> client;  // the client's own timeout and retries per request
+    std::uint32_t clients = 1;  // distinct clients; each request comes from one, uniformly
 };
 
 enum class SloMetric : std::uint8_t { Mean, P50, P90, P95, P99, P999, Max, ErrorRate };

@@ -35,6 +35,9 @@ struct RetrySpec {
     double budget = kNoBudget;
     double budget_window = 10.0;
     double budget_min = 0.0;  // retries per second always allowed
+    // A 429 tells the client when to come back (Retry-After); a client that
+    // honours it waits at least that long. Bots do not.
+    bool respect_retry_after = false;
 };
 
 /// A circuit breaker (Resilience4j's model). Closed, it counts the
@@ -74,6 +77,30 @@ struct PolicySpec {
     BreakerSpec breaker;
     bool has_fallback = false;
     BlockSpec fallback;
+};
+
+enum class LimiterKind : std::uint8_t { TokenBucket, SlidingWindow };
+/// What a rate limit counts separately: all requests, each client class
+/// (a source's `class`), or each client (an id drawn from its source's
+/// population of `clients`).
+enum class LimiterKey : std::uint8_t { Global, Class, Client };
+
+/// A rate limit in front of a service (an API gateway's, nginx's
+/// limit_req, a middleware's): `rate` requests per second per key, as a
+/// token bucket of `burst` tokens or a sliding window of `window`. The
+/// excess is refused at once with `rate_limited` (a 429 whose Retry-After
+/// is when the next request would pass), or, with `queue`, waits for its
+/// turn, at most `queue_capacity` waiting per key.
+struct RateLimitSpec {
+    static constexpr std::uint64_t kUnbounded = std::numeric_limits<std::uint64_t>::max();
+    std::string path;
+    LimiterKind kind = LimiterKind::TokenBucket;
+    double rate = 0.0;
+    double burst = 0.0;  // 0: one second of `rate` (at least 1)
+    double window = 1.0;
+    LimiterKey per = LimiterKey::Global;
+    bool queue = false;
+    std::uint64_t queue_capacity = kUnbounded;
 };
 
 }  // namespace capsim

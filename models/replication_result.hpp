@@ -76,6 +76,9 @@ struct StationResult {
     std::uint64_t completed = 0;  // released it
     std::uint64_t rejected = 0;   // queue full
     double wait_sum = 0.0;        // seconds spent queued by the admitted
+    std::uint64_t rate_limited = 0;  // refused by the service's rate limit
+    std::uint64_t limit_passed = 0;  // let through by it (at once or after queueing)
+    double limit_wait_sum = 0.0;     // seconds queued at it by those let through
     StationSeries series;
 };
 

@@ -74,6 +74,8 @@ struct StationReport {
     Estimate waiting_max;
     Estimate wait;                         // mean seconds queued, per admitted request
     Estimate rejected;                     // per second
+    Estimate rate_limited;                 // refused by its rate limit, per second
+    Estimate limit_wait;                   // mean seconds queued at its rate limit
     double peak_worker_utilization = 0.0;  // highest window of the mean series
     double peak_core_utilization = 0.0;
     std::vector<double> series_waiting, series_worker_utilization, series_core_utilization,

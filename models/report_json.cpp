@@ -145,6 +145,8 @@ std::string to_json(const Report& r) {
         put(w, "waiting_max", s.waiting_max);
         put(w, "wait", s.wait);
         put(w, "rejected", s.rejected);
+        put(w, "rate_limited", s.rate_limited);
+        put(w, "limit_wait", s.limit_wait);
         w.key("peak_worker_utilization").value(s.peak_worker_utilization);
         w.key("peak_core_utilization").value(s.peak_core_utilization);
         w.end_object();

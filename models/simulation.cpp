@@ -54,6 +54,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         svc.replicas = spec.replicas;
         svc.queue_capacity = spec.queue_capacity;
         svc.balancer_rng = Rng(seed, replication, spec.path + ".balancer");
+        svc.limited = spec.rate_limit.has_value();
         for (auto* g :
              {&svc.busy_workers, &svc.busy_cores, &svc.waiting, &svc.busy_loops, &svc.loop_waiting})
             g->run.reset(0.0, 0.0);
@@ -88,12 +89,14 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     init_data_tier(replication);
     init_queues(replication);
     init_policies();
+    limit_index_.resize(md.services.size());
 
     for (std::uint32_t s = 0; s < md.sources.size(); ++s) {
         const SourceSpec& src = md.sources[s];
         arrivals_.emplace_back(src);
         arrival_rng_.emplace_back(seed, replication, src.path);
         mix_rng_.emplace_back(seed, replication, src.path + ".mix");
+        client_rng_.emplace_back(seed, replication, src.path + ".clients");
         think_rng_.emplace_back(seed, replication, src.path + ".think");
         if (src.kind == SourceKind::Closed) {
             for (std::uint32_t u = 0; u < src.users; ++u) {
@@ -256,6 +259,9 @@ void Simulation::dispatch(const Event& e) {
         case kHalfOpen:
             on_half_open(e.arg);
             return;
+        case kLimitWake:
+            on_limit_wake(e.arg);
+            return;
         default:
             return;
     }
@@ -307,6 +313,10 @@ void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
     req.source = source;
     req.user = user;
     req.priority = m_.model.sources[source].priority;
+    req.client = cs.first_client;
+    if (m_.model.sources[source].clients > 1)
+        req.client += static_cast<std::uint32_t>(
+            client_rng_[source].below(m_.model.sources[source].clients));
 
     const std::uint32_t t = tasks_.acquire();
     Task& task = tasks_[t];
@@ -391,6 +401,11 @@ void Simulation::admit(std::uint32_t task, std::uint32_t service) {
 }
 
 void Simulation::admit_at(std::uint32_t task, std::uint32_t service) {
+    if (services_[service].limited && !pass_limit(task, service)) return;
+    place(task, service);
+}
+
+void Simulation::place(std::uint32_t task, std::uint32_t service) {
     Service& svc = services_[service];
     // One replica needs no balancer: skip the call.
     const std::uint32_t r = svc.replicas == 1 ? svc.first_replica : choose_replica(service);

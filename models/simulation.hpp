@@ -22,6 +22,7 @@
 #include "models/error_cause.hpp"
 #include "models/gauge.hpp"
 #include "models/message_queue.hpp"
+#include "models/rate_limiter.hpp"
 #include "models/replication_result.hpp"
 #include "models/retry_budget.hpp"
 #include "models/task.hpp"
@@ -56,6 +57,7 @@ class Simulation {
     };
 
     struct Service {
+        bool limited = false;  // has a rate limit
         std::uint32_t first_replica = 0;
         std::uint32_t replicas = 0;
         std::uint64_t queue_capacity = 0;
@@ -117,6 +119,15 @@ class Simulation {
         std::uint64_t window_attempts = 0, window_timeouts = 0;
     };
 
+    // One key of a service's rate limit, and the requests queued at it.
+    struct LimitKey {
+        explicit LimitKey(const RateLimitSpec& s, std::uint32_t svc) : limiter(s), service(svc) {}
+        RateLimiter limiter;
+        std::uint32_t service;
+        Ring<std::uint32_t> waiting;
+        bool wake_pending = false;
+    };
+
     struct EndpointLive {
         Histogram window_latency;
         std::uint64_t window_arrivals = 0;
@@ -134,6 +145,7 @@ class Simulation {
     void wait_for(std::uint32_t task, std::uint32_t needed, std::uint32_t may_fail);
     void admit(std::uint32_t task, std::uint32_t service);
     void admit_at(std::uint32_t task, std::uint32_t service);
+    void place(std::uint32_t task, std::uint32_t service);
     std::uint32_t choose_replica(std::uint32_t service);
     void grant_worker(std::uint32_t task);
     void release_worker(std::uint32_t replica);
@@ -209,6 +221,8 @@ class Simulation {
     void on_half_open(std::uint32_t breaker);
     void breaker_outcome(std::uint32_t task, bool failed, double elapsed);
     std::uint32_t breaker_of(const Task& t, std::uint32_t guard) const;
+    bool pass_limit(std::uint32_t task, std::uint32_t service);
+    void on_limit_wake(std::uint32_t key);
     void guard_window(double width);
     void guard_warmup_end();
     void guard_results(double stop_time);
@@ -231,6 +245,9 @@ class Simulation {
     std::vector<Guard> guards_;
     std::vector<CircuitBreaker> breakers_;
     std::vector<std::uint32_t> breaker_guard_;  // each breaker's guard
+    std::vector<LimitKey> limit_keys_;
+    std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> limit_index_;  // per service
+    std::vector<Rng> client_rng_;  // per source: which client sends each request
     std::uint32_t txn_serial_ = 0;  // transaction ids, the owners of row locks
     std::vector<Rng> streams_;      // one per program stream
     std::vector<ArrivalProcess> arrivals_;

@@ -161,7 +161,9 @@ void Simulation::guard_failed(std::uint32_t task, ErrorCause cause) {
         fallback_or_fail(task, cause);
         return;
     }
-    const double wait = backoff_wait(r, t.attempt, t.work, streams_[prog_.guards[g].stream]);
+    double wait = backoff_wait(r, t.attempt, t.work, streams_[prog_.guards[g].stream]);
+    if (r.respect_retry_after && cause == ErrorCause::RateLimited)
+        wait = std::max(wait, requests_[t.request].retry_after - now_);
     t.work = wait;
     // No retry can finish before a deadline handed down from above.
     if (now_ + wait >= t.deadline) {
@@ -205,6 +207,64 @@ void Simulation::abandoned_done(const Task& child, bool ok, ErrorCause cause) {
     ++gr.zombies;
     const double timeout = prog_.guards[child.guard].policy.timeout;
     if (std::isfinite(timeout)) gr.zombie_seconds += std::max(0.0, now_ - child.start - timeout);
+}
+
+bool Simulation::pass_limit(std::uint32_t task, std::uint32_t service) {
+    const RateLimitSpec& spec = *m_.model.services[service].rate_limit;
+    const Request& req = requests_[tasks_[task].request];
+    std::uint64_t key = 0;
+    if (spec.per == LimiterKey::Class) key = m_.sources[req.source].client_class;
+    if (spec.per == LimiterKey::Client) key = req.client;
+    auto& index = limit_index_[service];
+    auto it = index.find(key);
+    if (it == index.end()) {
+        it = index.emplace(key, static_cast<std::uint32_t>(limit_keys_.size())).first;
+        limit_keys_.emplace_back(spec, service);
+    }
+    const std::uint32_t k = it->second;
+    LimitKey& lk = limit_keys_[k];
+    const bool counted = measuring(now_);
+    // Requests already queued go first: a newcomer may not overtake them.
+    if (lk.waiting.empty() && lk.limiter.try_take(now_)) {
+        if (counted) ++out_.stations[service].limit_passed;
+        return true;
+    }
+    if (spec.queue && lk.waiting.size() < spec.queue_capacity) {
+        tasks_[task].mark = now_;
+        lk.waiting.push_back(task);
+        if (!lk.wake_pending) {
+            lk.wake_pending = true;
+            cal_.schedule(lk.limiter.next_allowed(now_), kLimitWake, k);
+        }
+        return false;
+    }
+    requests_[tasks_[task].request].retry_after = lk.limiter.next_allowed(now_);
+    if (counted) ++out_.stations[service].rate_limited;
+    fail(task, ErrorCause::RateLimited);
+    return false;
+}
+
+void Simulation::on_limit_wake(std::uint32_t key) {
+    LimitKey& lk = limit_keys_[key];
+    lk.wake_pending = false;
+    const std::uint32_t service = lk.service;
+    while (!lk.waiting.empty() && lk.limiter.try_take(now_)) {
+        const std::uint32_t task = lk.waiting.pop_front();
+        Task& t = tasks_[task];
+        const double waited = now_ - t.mark;
+        t.attr[idx(Component::RateLimitWait)] += static_cast<float>(waited);
+        t.mark = now_;
+        if (measuring(now_)) {
+            ++out_.stations[service].limit_passed;
+            out_.stations[service].limit_wait_sum += waited;
+        }
+        place(task, service);
+    }
+    LimitKey& again = limit_keys_[key];
+    if (!again.waiting.empty()) {
+        again.wake_pending = true;
+        cal_.schedule(std::max(now_, again.limiter.next_allowed(now_)), kLimitWake, key);
+    }
 }
 
 void Simulation::guard_window(double width) {

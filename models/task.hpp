@@ -21,6 +21,8 @@ struct Request {
     std::uint8_t priority = 0;
     std::uint32_t message = kNone;  // a queue's delivery: the message it carries
     std::uint32_t attempts = 0;     // calls and retries its guards started
+    std::uint32_t client = 0;       // which client sent it (rate limits per client)
+    double retry_after = 0.0;       // a rate limit's refusal: when to come back
 };
 
 /// A thread of execution through the program: an endpoint frame (the root,

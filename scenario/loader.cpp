@@ -23,8 +23,9 @@ const Words kTopKeys = {"name",   "description", "extends", "run",     "services
                         "caches", "externals",   "queues",  "traffic", "slo"};
 const Words kRunKeys = {"duration", "warmup",        "seed",    "replications",
                         "window",   "max_in_flight", "recovery"};
-const Words kServiceKeys = {"replicas", "workers",   "cores", "cpu",  "queue", "queue_discipline",
-                            "balancer", "endpoints", "pools", "mode", "loops", "executor"};
+const Words kServiceKeys = {"replicas", "workers",   "cores", "cpu",  "queue",    "queue_discipline",
+                            "balancer", "endpoints", "pools", "mode", "loops",    "executor",
+                            "rate_limit"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
                           "branch", "query", "transaction", "cache",   "offload", "enqueue"};
 // Steps that wait on something outside the replica: on an async service
@@ -140,6 +141,14 @@ class Loader {
                           "mode = \"async\" on this service, or no " + std::string(key));
         if (auto v = rd_.integer(*t, p, "loops", 1, 100000)) s.loops = std::uint32_t(*v);
         if (auto v = rd_.integer(*t, p, "executor", 0, 1000000)) s.executor = std::uint32_t(*v);
+        if (const toml::node* rl = t->get("rate_limit")) {
+            if (const auto* rt = rl->as_table())
+                s.rate_limit = load_rate_limit(rd_, *rt, p + ".rate_limit");
+            else
+                rd_.error(rl, p + ".rate_limit",
+                          "expected a table, found " + TableReader::type_name(*rl),
+                          "rate_limit = { rate = \"100/s\", per = \"client\" }");
+        }
         mode_ = s.mode;
         executor_ = s.executor;
         if (double(s.replicas) * s.workers > 1e7)

@@ -46,6 +46,10 @@ std::vector<std::string> with_policy_keys(std::vector<std::string> keys);
 bool load_policy(TableReader& rd, const toml::table& t, const std::string& path,
                  const BlockReader* block, std::optional<PolicySpec>& out);
 
+/// Read a service's `rate_limit` table; empty when it is unusable.
+std::optional<RateLimitSpec> load_rate_limit(TableReader& rd, const toml::table& t,
+                                             const std::string& path);
+
 /// Read [databases.*], [caches.*] and [externals.*].
 void load_data_tier(TableReader& rd, const toml::table& root, Model& model);
 

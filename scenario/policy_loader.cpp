@@ -12,7 +12,9 @@ namespace {
 using Words = std::vector<std::string>;
 
 const Words kRetryKeys = {"attempts", "on",     "backoff", "base",          "multiplier",
-                          "cap",      "jitter", "budget",  "budget_window", "budget_min"};
+                          "cap",      "jitter", "budget",  "budget_window", "budget_min",
+                          "respect_retry_after"};
+const Words kRateLimitKeys = {"kind", "rate", "burst", "window", "per", "excess", "queue"};
 const Words kBreakerKeys = {
     "failure_rate", "consecutive_failures", "window",    "window_calls", "min_calls",
     "open_for",     "half_open_calls",      "slow_call", "slow_rate"};
@@ -131,6 +133,15 @@ bool load_retry(TableReader& rd, const toml::table& t, const std::string& path, 
     }
     if (auto v = rd.duration(t, path, "budget_window")) r.budget_window = *v;
     if (auto v = rd.rate(t, path, "budget_min")) r.budget_min = *v;
+    if (const toml::node* v = t.get("respect_retry_after")) {
+        if (const auto* b = v->as_boolean()) {
+            r.respect_retry_after = b->get();
+        } else {
+            rd.error(v, path + ".respect_retry_after", "expected true or false",
+                     "respect_retry_after = true");
+            ok = false;
+        }
+    }
     if (r.cap < r.base) {
         rd.error(t.get("cap") ? t.get("cap") : &t, path + ".cap",
                  "the backoff cap is below its base", "cap >= base");
@@ -266,6 +277,75 @@ bool load_policy(TableReader& rd, const toml::table& t, const std::string& path,
     }
     if (ok) out = std::move(p);
     return ok;
+}
+
+std::optional<RateLimitSpec> load_rate_limit(TableReader& rd, const toml::table& t,
+                                             const std::string& path) {
+    rd.check_keys(t, path, kRateLimitKeys);
+    RateLimitSpec r;
+    r.path = path;
+    bool ok = true;
+    if (auto k = rd.choice<LimiterKind>(
+            t, path, "kind",
+            {{"token_bucket", LimiterKind::TokenBucket}, {"sliding_window", LimiterKind::SlidingWindow}}))
+        r.kind = *k;
+    if (!t.contains("rate")) {
+        rd.error(&t, path + ".rate", "a rate limit needs its rate", "rate = \"100/s\"");
+        ok = false;
+    } else if (auto v = rd.rate(t, path, "rate")) {
+        if (*v > 0.0) {
+            r.rate = *v;
+        } else {
+            rd.error(t.get("rate"), path + ".rate", "a rate limit of zero refuses everything",
+                     "a rate above zero, e.g. \"100/s\"");
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    if (t.contains("burst")) {
+        if (r.kind != LimiterKind::TokenBucket) {
+            rd.error(t.get("burst"), path + ".burst", "a sliding window has no burst",
+                     "kind = \"token_bucket\" with burst, or window for a sliding window");
+            ok = false;
+        } else if (auto v = rd.number(t, path, "burst", 1.0, 1e12)) {
+            r.burst = *v;
+        }
+    }
+    if (t.contains("window")) {
+        if (r.kind != LimiterKind::SlidingWindow) {
+            rd.error(t.get("window"), path + ".window", "a token bucket has no window",
+                     "kind = \"sliding_window\" with window, or burst for a token bucket");
+            ok = false;
+        } else if (auto v = rd.duration(t, path, "window")) {
+            if (*v > 0.0) {
+                r.window = *v;
+            } else {
+                rd.error(t.get("window"), path + ".window", "the window must be longer than zero",
+                         "window = \"1s\"");
+                ok = false;
+            }
+        }
+    }
+    if (auto p = rd.choice<LimiterKey>(t, path, "per",
+                                       {{"global", LimiterKey::Global},
+                                        {"class", LimiterKey::Class},
+                                        {"client", LimiterKey::Client}}))
+        r.per = *p;
+    if (auto e = rd.choice<bool>(t, path, "excess", {{"reject", false}, {"queue", true}}))
+        r.queue = *e;
+    if (t.contains("queue")) {
+        if (!r.queue) {
+            rd.error(t.get("queue"), path + ".queue",
+                     "a queue bound without queueing: the excess is refused",
+                     "excess = \"queue\" with queue = N");
+            ok = false;
+        } else if (auto v = rd.integer(t, path, "queue", 0, 1000000000)) {
+            r.queue_capacity = static_cast<std::uint64_t>(*v);
+        }
+    }
+    if (!ok) return std::nullopt;
+    return r;
 }
 
 std::vector<std::string> with_policy_keys(std::vector<std::string> keys) {

@@ -15,7 +15,8 @@ using Words = std::vector<std::string>;
 
 const Words kSourceKeys = {
     "rate",  "interarrival", "shape",   "users", "think",   "mix",      "endpoint",
-    "class", "priority",     "timeout", "retry", "breaker", "fallback", "propagate_deadline"};
+    "class", "priority",     "timeout", "retry", "breaker", "fallback", "propagate_deadline",
+    "clients"};
 const Words kShapeKinds = {"constant", "ramp", "step", "spike", "diurnal", "bursty", "trace"};
 
 class TrafficLoader {
@@ -54,6 +55,7 @@ class TrafficLoader {
         rd_.check_keys(*t, p, kSourceKeys);
         mix(*t, s);
         load_policy(rd_, *t, p, nullptr, s.client);
+        if (auto v = rd_.integer(*t, p, "clients", 1, 1000000000)) s.clients = std::uint32_t(*v);
         if (auto c = rd_.string(*t, p, "class"))
             s.client_class = *c;
         else

@@ -166,3 +166,72 @@ TEST_CASE("theory: a breaker over a known outage is open O / (O + 1/lambda + L) 
     compare("Breaker over an outage", "O=1s, λ=100/s", "calls failed fast per open second", lambda,
             fast);
 }
+
+TEST_CASE("theory: a rate limit passes its rate under overload, token bucket and sliding window",
+          "[theory]") {
+    // Poisson arrivals at 4x the limit. A token bucket passes a request per
+    // token and tokens arrive at `rate`; it wastes some only while full,
+    // which at 4x overload (a bucket of 10) essentially never happens: the
+    // accepted rate is the limit.
+    //
+    // A sliding-window counter with limit L per window W passes a request
+    // while prev (1 - f) + cur < L (f: the elapsed fraction of the fixed
+    // window). Under overload cur reaches L - 1 early; the L-th request
+    // passes only once prev (1 - f) < 1, in the last 1/prev of the window,
+    // if a request arrives there: probability 1 - exp(-lambda W / prev). So
+    // a window ends at L (prob. depending on prev = L or L - 1) or L - 1, a
+    // two-state Markov chain whose stationary P(L) = a / (1 - b + a), with
+    // a = P(L | prev = L - 1), b = P(L | prev = L); accepted per window:
+    // L - 1 + P(L).
+    const double rate = 50.0, lambda = 4.0 * rate;
+    const double window = 1.0, limit = rate * window;
+    const double a = -std::expm1(-lambda * window / (limit - 1.0));
+    const double b = -std::expm1(-lambda * window / limit);
+    const double sliding = (limit - 1.0 + a / (1.0 - b + a)) / window;
+    const double measure = 500.0, warmup = 10.0;
+    for (const char* kind : {"token_bucket", "sliding_window"}) {
+        std::string t = run_table(measure, warmup, 10, 53);
+        t += "[services.api]\nworkers = 10000\ncores = 10000\n";
+        t += fmt("rate_limit = { kind = \"%s\", rate = \"%s\"%s }\n", kind, per_s(rate).c_str(),
+                 std::string(kind) == "token_bucket" ? ", burst = 10" : ", window = \"1s\"");
+        t += "[services.api.endpoints.get]\nsteps = [ { cpu = \"exp(1ms)\" } ]\n";
+        t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.get\"\n",
+                 per_s(lambda).c_str());
+        const Outcome o = run_scenario(t, std::string(kind) + "_limit.toml");
+        const std::string params =
+            fmt("%s, r=%g/s, λ=4r, ", kind, rate) + run_words(measure, 10);
+        const double accepted = std::string(kind) == "token_bucket" ? rate : sliding;
+        compare("Rate limit under overload", params, "accepted (1/s)", accepted,
+                endpoint(o, "api.get").throughput);
+        compare("Rate limit under overload", params, "refused (1/s)", lambda - accepted,
+                station(o, "api").rate_limited);
+    }
+}
+
+TEST_CASE("theory: a per-client limit caps each client, not the others", "[theory]") {
+    // Five bots at 60/s each and 1,000 people at 0.2/s each share a limit of
+    // 10/s per client: each bot is cut to 10/s (50/s in all) and no person
+    // comes near their own limit, so all 200/s of people pass.
+    const double measure = 300.0, warmup = 10.0;
+    std::string t = run_table(measure, warmup, 10, 59);
+    t += "[services.api]\nworkers = 10000\ncores = 10000\n";
+    t += "rate_limit = { rate = \"10/s\", burst = 10, per = \"client\" }\n";
+    t += "[services.api.endpoints.get]\nsteps = [ { cpu = \"exp(1ms)\" } ]\n";
+    t += "[traffic.bots]\nrate = \"300/s\"\nclients = 5\nendpoint = \"api.get\"\n";
+    t += "[traffic.people]\nrate = \"200/s\"\nclients = 1000\nendpoint = \"api.get\"\n";
+    const Outcome o = run_scenario(t, "per_client_limit.toml");
+    const std::string params = "5 bots at 60/s, 1000 people at 0.2/s, 10/s per client, " +
+                               run_words(measure, 10);
+    auto source_rate = [&](std::size_t s) {
+        return per_replication(o, [&](const ReplicationResult& r) {
+            return double(r.sources[s].completions) / r.measured;
+        });
+    };
+    std::size_t bots = 0, people = 1;
+    if (o.model.model.sources[0].name != "bots") std::swap(bots, people);
+    compare("Per-client limit", params, "bots' accepted (1/s)", 50.0, source_rate(bots));
+    const Estimate people_refused = per_replication(o, [&](const ReplicationResult& r) {
+        return double(r.sources[people].errors[static_cast<std::size_t>(ErrorCause::RateLimited)]);
+    });
+    CHECK(people_refused.mean == 0.0);
+}

@@ -1,0 +1,198 @@
+// capsim — capacity-planning simulator.
+// SPDX-License-Identifier: MIT
+//
+// The policies' mechanics in a whole simulation, one behaviour per test:
+// what users rely on when they add timeouts, retries, breakers and rate
+// limits to a scenario.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "models/report.hpp"
+#include "models/run.hpp"
+#include "theory_support.hpp"
+
+namespace {
+
+using namespace capsim;
+using namespace capsim::theory;
+
+double cause(const EndpointReport& e, ErrorCause c) {
+    return e.errors_by_cause[static_cast<std::size_t>(c)].mean;
+}
+
+const PolicyReport& first_policy(const Outcome& o) { return o.report.policies.at(0); }
+
+const std::string kRun = "[run]\nduration = \"60s\"\nwarmup = \"5s\"\nreplications = 2\nseed = 5\n";
+
+// A gateway calls a backend whose work takes 1 s; the gateway gives up after 100 ms.
+std::string slow_backend(const std::string& extra) {
+    return kRun + R"toml(
+[services.gateway]
+workers = 1000
+[services.gateway.endpoints.get]
+steps = [ { call = "backend.work", timeout = "100ms")toml" +
+           extra + R"toml( } ]
+[services.backend]
+workers = 200
+cores = 200
+[services.backend.endpoints.work]
+steps = [ { delay = "50ms" }, { cpu = "const(950ms)" } ]
+[traffic.web]
+rate = "100/s"
+endpoint = "gateway.get"
+)toml";
+}
+
+}  // namespace
+
+TEST_CASE("policies: a timeout abandons the call but the callee's work goes on (zombies)",
+          "[unit]") {
+    const Outcome o = run_scenario(slow_backend(""), "zombie.toml");
+    const EndpointReport& get = endpoint(o, "gateway.get");
+    CHECK(get.error_rate.mean == Approx(1.0));
+    CHECK(cause(get, ErrorCause::Timeout) == Approx(100.0).epsilon(0.05));
+    // Every abandoned call still ran to its end at the backend, holding a
+    // worker for its full second: ~100 workers busy of 200.
+    CHECK(endpoint(o, "backend.work").throughput.mean == Approx(100.0).epsilon(0.05));
+    CHECK(station(o, "backend").worker_utilization.mean == Approx(0.5).epsilon(0.05));
+    const PolicyReport& p = first_policy(o);
+    CHECK(p.zombies.mean == Approx(p.timeouts.mean).epsilon(0.02));
+    CHECK(p.zombie_seconds.mean == Approx(0.9).epsilon(0.01));
+    // The gateway's wait for abandoned attempts is attributed as such.
+    CHECK(p.cancelled.mean == 0.0);
+}
+
+TEST_CASE("policies: a propagated deadline drops the callee's work at its next step", "[unit]") {
+    const Outcome o = run_scenario(slow_backend(", propagate_deadline = true"), "deadline.toml");
+    const EndpointReport& work = endpoint(o, "backend.work");
+    // The backend drops each call after its 50 ms delay, before the second
+    // of CPU: no completions, workers busy only 50 ms per call.
+    CHECK(work.throughput.mean == 0.0);
+    CHECK(cause(work, ErrorCause::Cancelled) == Approx(100.0).epsilon(0.05));
+    CHECK(station(o, "backend").worker_utilization.mean == Approx(100 * 0.05 / 200).epsilon(0.1));
+    CHECK(first_policy(o).cancelled.mean == Approx(100.0).epsilon(0.05));
+    CHECK(first_policy(o).zombies.mean == 0.0);
+}
+
+TEST_CASE("policies: a retry budget caps retries at its share of the traffic", "[unit]") {
+    // Every call fails; 5 attempts would make 5x the load, a 10% budget 1.1x.
+    const Outcome o = run_scenario(kRun + R"toml(
+[externals.down]
+latency = "1ms"
+errors = 1.0
+[services.api]
+workers = 1000
+[services.api.endpoints.get]
+steps = [ { call = "down", retry = { attempts = 5, base = "1ms", budget = 0.1 } } ]
+[traffic.web]
+rate = "200/s"
+endpoint = "api.get"
+)toml",
+                                   "budget.toml");
+    const PolicyReport& p = first_policy(o);
+    CHECK(p.attempts_per_call.mean == Approx(1.1).epsilon(0.02));
+    CHECK(p.budget_denied.mean == Approx(200.0).epsilon(0.05));
+}
+
+TEST_CASE("policies: backoff waits are attributed, and the client sees them in its latency",
+          "[unit]") {
+    // One failure in two, one retry after a constant 200 ms.
+    const Outcome o = run_scenario(kRun + R"toml(
+[externals.flaky]
+latency = "const(10ms)"
+errors = 0.5
+[services.api]
+workers = 1000
+[services.api.endpoints.get]
+steps = [ { call = "flaky", retry = { attempts = 2, backoff = "constant", base = "200ms" } } ]
+[traffic.web]
+rate = "100/s"
+endpoint = "api.get"
+)toml",
+                                   "backoff.toml");
+    const EndpointReport& get = endpoint(o, "api.get");
+    // Successes: half at 10 ms, a quarter at 10 + 200 + 10 ms.
+    CHECK(get.error_rate.mean == Approx(0.25).epsilon(0.05));
+    const double backoff = get.attribution[static_cast<std::size_t>(Component::Backoff)].mean;
+    CHECK(backoff == Approx(0.2 / 3.0).epsilon(0.05));
+    CHECK(get.latency.mean.mean == Approx((0.5 * 0.010 + 0.25 * 0.220) / 0.75).epsilon(0.05));
+}
+
+TEST_CASE("policies: an open breaker fails fast into the fallback", "[unit]") {
+    const Outcome o = run_scenario(kRun + R"toml(
+[externals.down]
+latency = "const(500ms)"
+errors = 1.0
+[services.api]
+workers = 1000
+[services.api.endpoints.get]
+steps = [ { call = "down", breaker = { failure_rate = 0.5, window = "10s", min_calls = 10, open_for = "30s", half_open_calls = 1 },
+            fallback = [ { cpu = "const(1ms)" } ] } ]
+[traffic.web]
+rate = "100/s"
+endpoint = "api.get"
+)toml",
+                                   "breaker.toml");
+    const EndpointReport& get = endpoint(o, "api.get");
+    CHECK(get.error_rate.mean == 0.0);
+    // Open 30 s of every 30.5 s: nearly every request is answered by the
+    // fallback in 1 ms.
+    CHECK(get.latency.p50.mean < 0.002);
+    const PolicyReport& p = first_policy(o);
+    CHECK(p.open_fraction.mean > 0.9);
+    CHECK(p.short_circuited.mean > 90.0);
+    CHECK(p.fallbacks.mean == Approx(100.0).epsilon(0.02));
+}
+
+TEST_CASE("policies: a rate limit with a queue delays the excess instead of refusing it",
+          "[unit]") {
+    const std::string limited = kRun + R"toml(
+[services.api]
+workers = 1000
+rate_limit = { rate = "50/s", burst = 1, excess = "queue", queue = 100 }
+[services.api.endpoints.get]
+steps = [ { cpu = "exp(1ms)" } ]
+[traffic.web]
+rate = "100/s"
+endpoint = "api.get"
+)toml";
+    const Outcome o = run_scenario(limited, "limit_queue.toml");
+    const EndpointReport& get = endpoint(o, "api.get");
+    // 50/s pass at the limit's pace; the queue of 100 is full, so the rest
+    // is refused; those let through waited about 100 / 50 = 2 s.
+    CHECK(get.throughput.mean == Approx(50.0).epsilon(0.02));
+    CHECK(station(o, "api").rate_limited.mean == Approx(50.0).epsilon(0.05));
+    CHECK(station(o, "api").limit_wait.mean == Approx(2.0).epsilon(0.05));
+    CHECK(get.attribution[static_cast<std::size_t>(Component::RateLimitWait)].mean ==
+          Approx(2.0).epsilon(0.05));
+}
+
+TEST_CASE("policies: clients that honour Retry-After send fewer attempts than bots", "[unit]") {
+    auto scenario = [](const char* respect) {
+        return kRun + R"toml(
+[services.api]
+workers = 1000
+rate_limit = { rate = "20/s", burst = 1 }
+[services.api.endpoints.get]
+steps = [ { cpu = "exp(1ms)" } ]
+[traffic.web]
+rate = "40/s"
+endpoint = "api.get"
+retry = { attempts = 10, on = ["429"], base = "1ms", respect_retry_after = )toml" +
+               std::string(respect) + " }\n";
+    };
+    const Outcome polite = run_scenario(scenario("true"), "polite.toml");
+    const Outcome bots = run_scenario(scenario("false"), "bots.toml");
+    const double polite_attempts = polite.report.sources[0].attempts.mean;
+    const double bot_attempts = bots.report.sources[0].attempts.mean;
+    CHECK(polite_attempts < 0.5 * bot_attempts);
+    CHECK(polite.report.sources[0].error_rate.mean < bots.report.sources[0].error_rate.mean);
+}
+
+TEST_CASE("policies: the same scenario and seed give the same report, bit for bit", "[unit]") {
+    const std::string text = slow_backend(", retry = { attempts = 3, jitter = \"full\" }");
+    const Outcome a = run_scenario(text, "det.toml", 1);
+    const Outcome b = run_scenario(text, "det.toml", 2);
+    CHECK(to_json(a.report) == to_json(b.report));
+}

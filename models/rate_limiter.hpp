@@ -10,35 +10,29 @@
 
 namespace capsim {
 
-/// A token bucket: `burst` tokens, refilled at `rate` per second, one taken
-/// per request. It starts full.
+/// A token bucket of `burst` tokens refilled at `rate` per second, one
+/// taken per request, starting full — kept as the generic cell rate
+/// algorithm's theoretical arrival time (ITU-T I.371): the same decisions
+/// as counting fractional tokens, but `next_allowed` is a time at which
+/// `try_take` passes exactly, with no rounding to wake a waiter too early.
 class TokenBucket {
   public:
-    TokenBucket(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
+    TokenBucket(double rate, double burst) : interval_(1.0 / rate), tolerance_((burst - 1.0) / rate) {}
 
     /// Take a token now if there is one.
     bool try_take(double now) {
-        refill(now);
-        if (tokens_ < 1.0) return false;
-        tokens_ -= 1.0;
+        if (now < next_allowed(now)) return false;
+        tat_ = std::max(tat_, now) + interval_;
         return true;
     }
 
     /// When the next token will be there (now, if one already is): what a
     /// 429's Retry-After tells the client.
-    double next_allowed(double now) {
-        refill(now);
-        return tokens_ >= 1.0 ? now : now + (1.0 - tokens_) / rate_;
-    }
+    double next_allowed(double now) const { return std::max(now, tat_ - tolerance_); }
 
   private:
-    void refill(double now) {
-        tokens_ = std::min(burst_, tokens_ + (now - refilled_) * rate_);
-        refilled_ = now;
-    }
-
-    double rate_, burst_, tokens_;
-    double refilled_ = 0.0;
+    double interval_, tolerance_;
+    double tat_ = 0.0;
 };
 
 /// A sliding-window counter (Cloudflare's approximation of a sliding log):
@@ -50,9 +44,11 @@ class SlidingWindow {
   public:
     SlidingWindow(double limit, double window) : limit_(limit), window_(window) {}
 
+    // Passing is decided by `next_allowed` itself, so a waiter woken at
+    // the time it returned passes even where the estimate there rounds to
+    // a hair above the limit.
     bool try_take(double now) {
-        roll(now);
-        if (estimate(now) >= limit_) return false;
+        if (now < next_allowed(now)) return false;
         current_ += 1.0;
         return true;
     }
@@ -62,8 +58,7 @@ class SlidingWindow {
         if (estimate(now) < limit_) return now;
         // Within this window the estimate falls as the previous window's
         // weight does; failing that, the next window starts with this one
-        // as its previous. The time is where the estimate equals the limit,
-        // so a hair later it is below it.
+        // as its previous. The time is where the estimate equals the limit.
         if (previous_ > 0.0 && current_ < limit_) {
             const double weight = (limit_ - current_) / previous_;
             return start_ + window_ * (1.0 - weight);

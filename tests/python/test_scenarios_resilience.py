@@ -105,3 +105,23 @@ def test_policies_and_recoveries_are_dataframes_and_the_cli_flags_the_storm(root
                          capture_output=True, text=True, check=False)
     assert "Did not recover within 30s after externals.payments.windows[0]" in out.stdout
     assert "web -> api.checkout" in out.stdout
+
+
+def test_bots_without_a_rate_limit_starve_people_and_a_per_client_limit_cures_it():
+    per_client, global_limit = fix_of("bots_no_rate_limit")
+    before = run("bots_no_rate_limit")
+    # 105% of the cores offered: product pages (people only) take seconds.
+    assert mean(endpoint(before, "api.product")["latency"]["p99"]) > 1.0
+    assert not slo_passes(before)
+    after = run("bots_no_rate_limit", per_client)
+    # Each bot is cut to its 10/s; no person is refused; product p99 16 ms.
+    bots, people = source(after, "bots"), source(after, "people")
+    assert mean(bots["errors_by_cause"]["rate_limited"]) > 150
+    assert mean(people["error_rate"]) == 0.0
+    assert mean(endpoint(after, "api.product")["latency"]["p99"]) < 0.05
+    assert slo_passes(after)
+    api = next(s for s in after["stations"] if s["name"] == "api")
+    assert mean(api["rate_limited"]) > 300  # bots' first attempts and retries, refused at the door
+    # A global limit protects the cores too, but refuses people as well (60%).
+    shared = run("bots_no_rate_limit", global_limit)
+    assert mean(source(shared, "people")["error_rate"]) > 0.3

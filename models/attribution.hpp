@@ -12,24 +12,25 @@ namespace capsim {
 /// unblocked, so a root's record partitions its latency along the critical
 /// path (the arm of a fan-out that completed the join, not the others).
 enum class Component : std::uint8_t {
-    WorkerWait,    // queued for a worker (a concurrency slot)
-    CpuWait,       // runnable but the replica's cores were busy
-    Cpu,           // computing
-    Delay,         // network hop or sleep, holding the worker
-    PoolWait,      // waiting for a connection from the replica's pool
-    Connect,       // opening a connection (no pool, or a pool's first use)
-    Network,       // round trips to the database
-    DbWait,        // queued for the database's cores
-    Db,            // database work
-    LockWait,      // waiting for a row lock another transaction holds
-    Cache,         // cache operations, queueing included
-    External,      // waiting on a third-party API
-    LoopWait,      // async: waiting for the event loop
-    ExecutorWait,  // async: waiting for an executor thread
-    BrokerWait,    // waiting for room in a full queue (backpressure)
-    TimedOut,      // attempts the caller gave up on (their own breakdown is lost with them)
-    Backoff,       // waiting between a failed attempt and its retry
+    WorkerWait,     // queued for a worker (a concurrency slot)
+    CpuWait,        // runnable but the replica's cores were busy
+    Cpu,            // computing
+    Delay,          // network hop or sleep, holding the worker
+    PoolWait,       // waiting for a connection from the replica's pool
+    Connect,        // opening a connection (no pool, or a pool's first use)
+    Network,        // round trips to the database
+    DbWait,         // queued for the database's cores
+    Db,             // database work
+    LockWait,       // waiting for a row lock another transaction holds
+    Cache,          // cache operations, queueing included
+    External,       // waiting on a third-party API
+    LoopWait,       // async: waiting for the event loop
+    ExecutorWait,   // async: waiting for an executor thread
+    BrokerWait,     // waiting for room in a full queue (backpressure)
+    TimedOut,       // attempts the caller gave up on (their own breakdown is lost with them)
+    Backoff,        // waiting between a failed attempt and its retry
     RateLimitWait,  // queued at a service's rate limit for its turn
+    BulkheadWait,   // waiting for room in the caller's bulkhead
     kCount,
 };
 
@@ -71,6 +72,8 @@ inline constexpr const char* component_name(Component c) {
             return "backoff";
         case Component::RateLimitWait:
             return "rate_limit_wait";
+        case Component::BulkheadWait:
+            return "bulkhead_wait";
         case Component::kCount:
             break;
     }

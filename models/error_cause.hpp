@@ -21,6 +21,7 @@ enum class ErrorCause : std::uint8_t {
     Timeout,             // the caller's timeout fired before the attempt answered
     CircuitOpen,         // the caller's circuit breaker was open: failed fast
     Cancelled,           // the deadline handed down had passed: the work was dropped
+    BulkheadFull,        // the caller's bulkhead for this dependency had no room
     kCount,
 };
 
@@ -48,6 +49,8 @@ inline constexpr const char* cause_name(ErrorCause c) {
             return "circuit_open";
         case ErrorCause::Cancelled:
             return "cancelled";
+        case ErrorCause::BulkheadFull:
+            return "bulkhead_full";
         case ErrorCause::kCount:
             break;
     }

@@ -246,7 +246,7 @@ struct SourceSpec {
     std::string client_class;
     std::uint8_t priority = 0;         // lower is served first under priority queues
     std::optional<PolicySpec> client;  // the client's own timeout and retries per request
-    std::uint32_t clients = 1;  // distinct clients; each request comes from one, uniformly
+    std::uint32_t clients = 1;         // distinct clients; each request comes from one, uniformly
 };
 
 enum class SloMetric : std::uint8_t { Mean, P50, P90, P95, P99, P999, Max, ErrorRate };

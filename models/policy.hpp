@@ -61,6 +61,17 @@ struct BreakerSpec {
     double slow_rate = 1.0;
 };
 
+/// A bulkhead (Resilience4j's semaphore bulkhead): at most `size` calls
+/// through the step at once per replica of the calling service, so a slow
+/// dependency can hold that many of the caller's workers and no more. A
+/// call that finds it full waits at most `max_wait` for a place (first come,
+/// first served), then fails with `bulkhead_full`.
+struct BulkheadSpec {
+    bool enabled = false;
+    std::uint32_t size = 0;
+    double max_wait = 0.0;
+};
+
 /// The policies on one call, query or cache step, or on a traffic source's
 /// requests (the client's own timeout and retries). The timeout bounds one
 /// attempt; when it fires the caller moves on and the callee's work goes on
@@ -75,6 +86,7 @@ struct PolicySpec {
     bool propagate_deadline = false;
     RetrySpec retry;
     BreakerSpec breaker;
+    BulkheadSpec bulkhead;
     bool has_fallback = false;
     BlockSpec fallback;
 };

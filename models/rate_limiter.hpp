@@ -17,7 +17,8 @@ namespace capsim {
 /// `try_take` passes exactly, with no rounding to wake a waiter too early.
 class TokenBucket {
   public:
-    TokenBucket(double rate, double burst) : interval_(1.0 / rate), tolerance_((burst - 1.0) / rate) {}
+    TokenBucket(double rate, double burst)
+        : interval_(1.0 / rate), tolerance_((burst - 1.0) / rate) {}
 
     /// Take a token now if there is one.
     bool try_take(double now) {

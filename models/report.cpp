@@ -420,9 +420,8 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.rejected = over(reps, [&](auto& r) { return per_second(double(st(r).rejected), r); });
         sr.rate_limited =
             over(reps, [&](auto& r) { return per_second(double(st(r).rate_limited), r); });
-        sr.limit_wait = over(reps, [&](auto& r) {
-            return ratio(st(r).limit_wait_sum, double(st(r).limit_passed));
-        });
+        sr.limit_wait = over(
+            reps, [&](auto& r) { return ratio(st(r).limit_wait_sum, double(st(r).limit_passed)); });
         auto series = [&](auto pick) { return mean_series(reps, windows, pick); };
         sr.series_waiting = series([&](auto& r, std::size_t w) { return st(r).series.waiting[w]; });
         sr.series_worker_utilization =

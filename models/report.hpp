@@ -164,8 +164,10 @@ struct PolicyReport {
     bool breaker = false;
     Estimate calls;              // per second
     Estimate attempts_per_call;  // the retry multiplier at this step
-    Estimate retries, budget_denied, timeouts, zombies, cancelled, short_circuited, fallbacks,
-        failed;               // per second
+    std::uint32_t bulkhead = 0;  // its size per caller replica; 0 without one
+    Estimate retries, budget_denied, timeouts, zombies, cancelled, short_circuited, bulkhead_full,
+        fallbacks, failed;    // per second
+    Estimate bulkhead_wait;   // mean seconds an attempt waited for room in the bulkhead
     Estimate zombie_seconds;  // mean time a zombie ran on after being abandoned
     Estimate opens;           // times a breaker opened, per replication
     Estimate open_fraction;   // of the time, averaged over the caller's replicas

@@ -251,6 +251,9 @@ std::string to_json(const Report& r) {
         put(w, "zombie_seconds", p.zombie_seconds);
         put(w, "cancelled", p.cancelled);
         put(w, "short_circuited", p.short_circuited);
+        w.key("bulkhead").value(p.bulkhead);
+        put(w, "bulkhead_full", p.bulkhead_full);
+        put(w, "bulkhead_wait", p.bulkhead_wait);
         put(w, "fallbacks", p.fallbacks);
         put(w, "failed", p.failed);
         put(w, "opens", p.opens);

@@ -36,6 +36,11 @@ void merge_policies(const CompiledModel& cm, const std::vector<ReplicationResult
         pr.zombies = rate([](const GuardResult& x) { return x.zombies; });
         pr.cancelled = rate([](const GuardResult& x) { return x.cancelled; });
         pr.short_circuited = rate([](const GuardResult& x) { return x.short_circuited; });
+        pr.bulkhead = op.policy.bulkhead.enabled ? op.policy.bulkhead.size : 0;
+        pr.bulkhead_full = rate([](const GuardResult& x) { return x.bulkhead_full; });
+        pr.bulkhead_wait = over(reps, [&](auto& r) {
+            return ratio(gd(r).bulkhead_wait_sum, double(gd(r).bulkhead_entered));
+        });
         pr.fallbacks = rate([](const GuardResult& x) { return x.fallbacks; });
         pr.failed = rate([](const GuardResult& x) { return x.failed; });
         pr.zombie_seconds =

@@ -262,6 +262,9 @@ void Simulation::dispatch(const Event& e) {
         case kLimitWake:
             on_limit_wake(e.arg);
             return;
+        case kBulkheadTimeout:
+            on_bulkhead_timeout(e.arg);
+            return;
         default:
             return;
     }
@@ -315,8 +318,8 @@ void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
     req.priority = m_.model.sources[source].priority;
     req.client = cs.first_client;
     if (m_.model.sources[source].clients > 1)
-        req.client += static_cast<std::uint32_t>(
-            client_rng_[source].below(m_.model.sources[source].clients));
+        req.client +=
+            static_cast<std::uint32_t>(client_rng_[source].below(m_.model.sources[source].clients));
 
     const std::uint32_t t = tasks_.acquire();
     Task& task = tasks_[t];

@@ -14,6 +14,7 @@
 #include "engine/random.hpp"
 #include "engine/zipf.hpp"
 #include "models/arrival_process.hpp"
+#include "models/bulkhead.hpp"
 #include "models/cache_store.hpp"
 #include "models/circuit_breaker.hpp"
 #include "models/compiled_model.hpp"
@@ -115,6 +116,7 @@ class Simulation {
         explicit Guard(const RetrySpec& r) : budget(r) {}
         RetryBudget budget;
         std::uint32_t first_breaker = 0;
+        std::uint32_t first_bulkhead = 0;
         Gauge open;  // breakers open
         std::uint64_t window_attempts = 0, window_timeouts = 0;
     };
@@ -212,6 +214,10 @@ class Simulation {
     void init_policies();
     void guard_start(std::uint32_t task);
     void attempt(std::uint32_t task);
+    void launch(std::uint32_t task);
+    std::uint32_t bulkhead_of(const Task& t, std::uint32_t guard) const;
+    void release_bulkhead(std::uint32_t task);
+    void on_bulkhead_timeout(std::uint32_t task);
     void guard_done(std::uint32_t task, const Task& child, bool ok, ErrorCause cause);
     void guard_failed(std::uint32_t task, ErrorCause cause);
     void fallback_or_fail(std::uint32_t task, ErrorCause cause);
@@ -245,9 +251,10 @@ class Simulation {
     std::vector<Guard> guards_;
     std::vector<CircuitBreaker> breakers_;
     std::vector<std::uint32_t> breaker_guard_;  // each breaker's guard
+    std::vector<Bulkhead> bulkheads_;           // per guard with one, per caller replica
     std::vector<LimitKey> limit_keys_;
     std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> limit_index_;  // per service
-    std::vector<Rng> client_rng_;  // per source: which client sends each request
+    std::vector<Rng> client_rng_;   // per source: which client sends each request
     std::uint32_t txn_serial_ = 0;  // transaction ids, the owners of row locks
     std::vector<Rng> streams_;      // one per program stream
     std::vector<ArrivalProcess> arrivals_;

@@ -39,6 +39,13 @@ void Simulation::init_policies() {
             }
             out_.guards[g].breakers = n;
         }
+        state.first_bulkhead = static_cast<std::uint32_t>(bulkheads_.size());
+        if (op.policy.bulkhead.enabled) {
+            const std::uint32_t n =
+                op.service == GuardOp::kNoService ? 1 : m_.model.services[op.service].replicas;
+            for (std::uint32_t k = 0; k < n; ++k)
+                bulkheads_.push_back({op.policy.bulkhead.size, {}});
+        }
         guards_.push_back(std::move(state));
     }
 }
@@ -46,6 +53,13 @@ void Simulation::init_policies() {
 std::uint32_t Simulation::breaker_of(const Task& t, std::uint32_t guard) const {
     const GuardOp& op = prog_.guards[guard];
     const std::uint32_t base = guards_[guard].first_breaker;
+    if (op.service == GuardOp::kNoService) return base;
+    return base + (t.replica - services_[op.service].first_replica);
+}
+
+std::uint32_t Simulation::bulkhead_of(const Task& t, std::uint32_t guard) const {
+    const GuardOp& op = prog_.guards[guard];
+    const std::uint32_t base = guards_[guard].first_bulkhead;
     if (op.service == GuardOp::kNoService) return base;
     return base + (t.replica - services_[op.service].first_replica);
 }
@@ -77,6 +91,78 @@ void Simulation::attempt(std::uint32_t task) {
         }
     }
     t.permit = static_cast<std::uint8_t>(permit);
+    // The bulkhead is innermost (Resilience4j's order): an attempt the
+    // breaker let through may still find no room, which the breaker then
+    // counts as a failure, so a half-open probe is never lost.
+    if (op.policy.bulkhead.enabled) {
+        Bulkhead& b = bulkheads_[bulkhead_of(t, in.a)];
+        if (b.free > 0) {
+            --b.free;
+            t.holds_bulkhead = true;
+            if (counted) ++gr.bulkhead_entered;
+        } else if (op.policy.bulkhead.max_wait > 0.0) {
+            ++t.wait_id;
+            t.mark = now_;
+            b.waiters.push_back({task, tasks_.generation(task), t.wait_id});
+            t.timer =
+                cal_.schedule_timer(now_ + op.policy.bulkhead.max_wait, kBulkheadTimeout, task);
+            return;
+        } else {
+            if (counted) ++gr.bulkhead_full;
+            breaker_outcome(task, true, 0.0);
+            guard_failed(task, ErrorCause::BulkheadFull);
+            return;
+        }
+    }
+    launch(task);
+}
+
+void Simulation::release_bulkhead(std::uint32_t task) {
+    Task& t = tasks_[task];
+    if (!t.holds_bulkhead) return;
+    t.holds_bulkhead = false;
+    const std::uint32_t g = prog_.code[t.pc].a;
+    Bulkhead& b = bulkheads_[bulkhead_of(t, g)];
+    // The place passes straight to the first live waiter.
+    while (!b.waiters.empty()) {
+        const PoolWaiter w = b.waiters.pop_front();
+        if (tasks_.generation(w.task) != w.generation || tasks_[w.task].wait_id != w.wait_id)
+            continue;
+        Task& next = tasks_[w.task];
+        cal_.cancel(next.timer);
+        const double waited = now_ - next.mark;
+        next.attr[idx(Component::BulkheadWait)] += static_cast<float>(waited);
+        next.mark = now_;
+        next.holds_bulkhead = true;
+        if (measuring(now_)) {
+            ++out_.guards[g].bulkhead_entered;
+            out_.guards[g].bulkhead_wait_sum += waited;
+        }
+        launch(w.task);
+        return;
+    }
+    ++b.free;
+}
+
+void Simulation::on_bulkhead_timeout(std::uint32_t task) {
+    Task& t = tasks_[task];
+    t.timer = TimerHandle{};
+    ++t.wait_id;  // its entry in the waiters' ring is stale now
+    const std::uint32_t g = prog_.code[t.pc].a;
+    const double waited = now_ - t.mark;
+    t.attr[idx(Component::BulkheadWait)] += static_cast<float>(waited);
+    t.mark = now_;
+    if (measuring(now_)) ++out_.guards[g].bulkhead_full;
+    breaker_outcome(task, true, waited);
+    guard_failed(task, ErrorCause::BulkheadFull);
+}
+
+void Simulation::launch(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const Instr& in = prog_.code[t.pc];
+    const GuardOp& op = prog_.guards[in.a];
+    GuardResult& gr = out_.guards[in.a];
+    const bool counted = measuring(now_);
     ++t.attempt;
     ++requests_[t.request].attempts;
     ++guards_[in.a].window_attempts;
@@ -123,6 +209,9 @@ void Simulation::guard_done(std::uint32_t task, const Task& child, bool ok, Erro
     t.mark = now_;
     // Our own deadline cancelled the attempt a moment before the timer.
     if (!ok && cause == ErrorCause::Cancelled) cause = ErrorCause::Timeout;
+    // Only after the last use of `child`: the waiter given this place
+    // starts an attempt, which may reuse the child's slot or grow the arena.
+    release_bulkhead(task);
     breaker_outcome(task, !ok, elapsed);
     if (ok) {
         ++tasks_[task].pc;
@@ -133,6 +222,7 @@ void Simulation::guard_done(std::uint32_t task, const Task& child, bool ok, Erro
 }
 
 void Simulation::on_guard_timeout(std::uint32_t task) {
+    release_bulkhead(task);
     Task& t = tasks_[task];
     t.timer = TimerHandle{};
     const std::uint32_t g = prog_.code[t.pc].a;

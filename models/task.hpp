@@ -64,6 +64,7 @@ struct Task {
     bool holds_executor = false;  // async: this task holds an executor thread
     bool poisoned = false;        // the root of a delivery of a poison message: it fails at the end
     bool leads_flight = false;    // cache: this task's miss fills the key for coalesced waiters
+    bool holds_bulkhead = false;  // at a guard: its current attempt holds a place in the bulkhead
     std::uint8_t outcome = 0;     // external call: the ErrorCause + 1 it will fail with, 0 for none
     Attribution attr{};
 };

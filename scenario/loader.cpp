@@ -23,8 +23,8 @@ const Words kTopKeys = {"name",   "description", "extends", "run",     "services
                         "caches", "externals",   "queues",  "traffic", "slo"};
 const Words kRunKeys = {"duration", "warmup",        "seed",    "replications",
                         "window",   "max_in_flight", "recovery"};
-const Words kServiceKeys = {"replicas", "workers",   "cores", "cpu",  "queue",    "queue_discipline",
-                            "balancer", "endpoints", "pools", "mode", "loops",    "executor",
+const Words kServiceKeys = {"replicas",  "workers",   "cores", "cpu",  "queue", "queue_discipline",
+                            "balancer",  "endpoints", "pools", "mode", "loops", "executor",
                             "rate_limit"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
                           "branch", "query", "transaction", "cache",   "offload", "enqueue"};

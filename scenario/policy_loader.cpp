@@ -11,9 +11,9 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kRetryKeys = {"attempts", "on",     "backoff", "base",          "multiplier",
-                          "cap",      "jitter", "budget",  "budget_window", "budget_min",
-                          "respect_retry_after"};
+const Words kRetryKeys = {
+    "attempts", "on",     "backoff",       "base",       "multiplier",         "cap",
+    "jitter",   "budget", "budget_window", "budget_min", "respect_retry_after"};
 const Words kRateLimitKeys = {"kind", "rate", "burst", "window", "per", "excess", "queue"};
 const Words kBreakerKeys = {
     "failure_rate", "consecutive_failures", "window",    "window_calls", "min_calls",
@@ -200,10 +200,44 @@ bool load_breaker(TableReader& rd, const toml::table& t, const std::string& path
     return ok;
 }
 
+const Words kBulkheadKeys = {"size", "max_wait"};
+
+// `bulkhead = 8`, or `bulkhead = { size = 8, max_wait = "50ms" }`.
+bool load_bulkhead(TableReader& rd, const toml::node& n, const std::string& path, BulkheadSpec& b) {
+    const char* example = "bulkhead = 8, or bulkhead = { size = 8, max_wait = \"50ms\" }";
+    b.enabled = true;
+    if (n.is_integer()) {
+        const std::int64_t v = n.as_integer()->get();
+        if (v < 1 || v > 10000000) {
+            rd.error(&n, path, "a bulkhead needs room for at least one call", example);
+            return false;
+        }
+        b.size = static_cast<std::uint32_t>(v);
+        return true;
+    }
+    const auto* t = n.as_table();
+    if (!t) {
+        rd.error(&n, path, "expected an integer or a table, found " + TableReader::type_name(n),
+                 example);
+        return false;
+    }
+    rd.check_keys(*t, path, kBulkheadKeys);
+    if (!t->contains("size")) {
+        rd.error(t, path + ".size", "a bulkhead needs its size", example);
+        return false;
+    }
+    const auto size = rd.integer(*t, path, "size", 1, 10000000);
+    if (!size) return false;
+    b.size = static_cast<std::uint32_t>(*size);
+    if (auto v = rd.duration(*t, path, "max_wait")) b.max_wait = *v;
+    return true;
+}
+
 }  // namespace
 
 const std::vector<std::string>& policy_keys() {
-    static const Words keys = {"timeout", "retry", "breaker", "fallback", "propagate_deadline"};
+    static const Words keys = {"timeout",  "retry",    "breaker",
+                               "fallback", "bulkhead", "propagate_deadline"};
     return keys;
 }
 
@@ -264,6 +298,16 @@ bool load_policy(TableReader& rd, const toml::table& t, const std::string& path,
             ok = load_breaker(rd, *bt, path + ".breaker", p.breaker) && ok;
         }
     }
+    if (const toml::node* b = t.get("bulkhead")) {
+        if (!block) {
+            rd.error(b, path + ".bulkhead",
+                     "a bulkhead belongs to the calling service's step, not to a client",
+                     "bulkhead = 8 on the service's call step");
+            ok = false;
+        } else {
+            ok = load_bulkhead(rd, *b, path + ".bulkhead", p.bulkhead) && ok;
+        }
+    }
     if (const toml::node* f = t.get("fallback")) {
         if (!block) {
             rd.error(f, path + ".fallback",
@@ -285,9 +329,9 @@ std::optional<RateLimitSpec> load_rate_limit(TableReader& rd, const toml::table&
     RateLimitSpec r;
     r.path = path;
     bool ok = true;
-    if (auto k = rd.choice<LimiterKind>(
-            t, path, "kind",
-            {{"token_bucket", LimiterKind::TokenBucket}, {"sliding_window", LimiterKind::SlidingWindow}}))
+    if (auto k = rd.choice<LimiterKind>(t, path, "kind",
+                                        {{"token_bucket", LimiterKind::TokenBucket},
+                                         {"sliding_window", LimiterKind::SlidingWindow}}))
         r.kind = *k;
     if (!t.contains("rate")) {
         rd.error(&t, path + ".rate", "a rate limit needs its rate", "rate = \"100/s\"");

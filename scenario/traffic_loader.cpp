@@ -14,8 +14,8 @@ namespace {
 using Words = std::vector<std::string>;
 
 const Words kSourceKeys = {
-    "rate",  "interarrival", "shape",   "users", "think",   "mix",      "endpoint",
-    "class", "priority",     "timeout", "retry", "breaker", "fallback", "propagate_deadline",
+    "rate",   "interarrival", "shape",   "users", "think",   "mix",      "endpoint",
+    "class",  "priority",     "timeout", "retry", "breaker", "fallback", "propagate_deadline",
     "clients"};
 const Words kShapeKinds = {"constant", "ramp", "step", "spike", "diurnal", "bursty", "trace"};
 

@@ -16,15 +16,16 @@ def _num(x: float | None) -> str:
 def print_policies(report: dict, console: Console) -> None:
     policies = report.get("policies") or []
     if policies:
-        t = Table(title="Policies (timeouts, retries, breakers)", title_justify="left")
+        t = Table(title="Policies (timeouts, retries, breakers, bulkheads)", title_justify="left")
         for c in ("step", "calls", "attempts/call", "retries", "timeouts", "zombies",
-                  "cancelled", "short-circuited", "fallbacks", "failed", "open"):
+                  "cancelled", "short-circuited", "bulkhead full", "fallbacks", "failed", "open"):
             t.add_column(c, justify="left" if c == "step" else "right")
         for p in policies:
             t.add_row(p["name"], _rate(p["calls"]["mean"]), _num(p["attempts_per_call"]["mean"]),
                       _rate(p["retries"]["mean"]), _rate(p["timeouts"]["mean"]),
                       _rate(p["zombies"]["mean"]), _rate(p["cancelled"]["mean"]),
-                      _rate(p["short_circuited"]["mean"]), _rate(p["fallbacks"]["mean"]),
+                      _rate(p["short_circuited"]["mean"]), _rate(p["bulkhead_full"]["mean"]),
+                      _rate(p["fallbacks"]["mean"]),
                       _rate(p["failed"]["mean"]), pct(p["open_fraction"]["mean"]))
         console.print(t)
     for r in report.get("recoveries") or []:

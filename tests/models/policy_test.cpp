@@ -21,7 +21,9 @@ double cause(const EndpointReport& e, ErrorCause c) {
     return e.errors_by_cause[static_cast<std::size_t>(c)].mean;
 }
 
-const PolicyReport& first_policy(const Outcome& o) { return o.report.policies.at(0); }
+const PolicyReport& first_policy(const Outcome& o) {
+    return o.report.policies.at(0);
+}
 
 const std::string kRun = "[run]\nduration = \"60s\"\nwarmup = \"5s\"\nreplications = 2\nseed = 5\n";
 
@@ -206,4 +208,68 @@ TEST_CASE("policies: the same scenario and seed give the same report, bit for bi
     const Outcome a = run_scenario(text, "det.toml", 1);
     const Outcome b = run_scenario(text, "det.toml", 2);
     CHECK(to_json(a.report) == to_json(b.report));
+}
+
+TEST_CASE("policies: a bulkhead keeps a slow dependency from taking every worker", "[unit]") {
+    // 40 workers; 25 pages/s call a dependency that takes 2 s: without a
+    // bulkhead they would hold 50 workers, so the queue for workers grows
+    // without bound and search waits in it. A bulkhead of 10 caps the
+    // workers pages can hold waiting on the dependency (the rest fall back
+    // at once), so search always finds one.
+    auto scenario = [](const std::string& bulkhead) {
+        return kRun + R"toml(
+[externals.recs]
+latency = "const(2s)"
+[services.shop]
+workers = 40
+cores = 8
+[services.shop.endpoints.page]
+steps = [ { call = "recs")toml" +
+               bulkhead + R"toml(, fallback = [ { cpu = "1ms" } ] } ]
+[services.shop.endpoints.search]
+steps = [ { cpu = "exp(5ms)" } ]
+[traffic.pages]
+rate = "25/s"
+endpoint = "shop.page"
+[traffic.searches]
+rate = "100/s"
+endpoint = "shop.search"
+)toml";
+    };
+    const Outcome without = run_scenario(scenario(""), "no_bulkhead.toml");
+    const Outcome with = run_scenario(scenario(", bulkhead = 10"), "bulkhead.toml");
+    // Without: pages need 50 workers of 40, so search queues without bound.
+    CHECK(endpoint(without, "shop.search").latency.p99.mean > 1.0);
+    // With: at most 10 workers wait on recs; search is served at once.
+    CHECK(endpoint(with, "shop.search").latency.p99.mean < 0.05);
+    const PolicyReport& p = first_policy(with);
+    CHECK(p.bulkhead == 10);
+    // 10 places, 2 s each: 5 calls/s get through, the other 20/s fall back.
+    CHECK(p.bulkhead_full.mean == Approx(20.0).epsilon(0.05));
+    CHECK(p.fallbacks.mean == Approx(20.0).epsilon(0.05));
+    CHECK(endpoint(with, "shop.page").error_rate.mean == 0.0);
+}
+
+TEST_CASE("policies: a place in a bulkhead passes to the first waiter, whose wait is attributed",
+          "[unit]") {
+    // One place, calls of exactly 100 ms every 150 ms on average: some wait.
+    const Outcome o = run_scenario(kRun + R"toml(
+[externals.dep]
+latency = "const(100ms)"
+[services.api]
+workers = 1000
+[services.api.endpoints.get]
+steps = [ { call = "dep", bulkhead = { size = 1, max_wait = "10s" } } ]
+[traffic.web]
+rate = "5/s"
+endpoint = "api.get"
+)toml",
+                                   "bulkhead_fifo.toml");
+    const EndpointReport& get = endpoint(o, "api.get");
+    CHECK(get.error_rate.mean == 0.0);
+    // M/D/1 at rho = 0.5: Wq = rho S / (2 (1 - rho)) = 50 ms.
+    const double wait = get.attribution[static_cast<std::size_t>(Component::BulkheadWait)].mean;
+    CHECK(wait == Approx(0.05).epsilon(0.15));
+    CHECK(first_policy(o).bulkhead_wait.mean == Approx(wait).epsilon(0.01));
+    CHECK(get.latency.mean.mean == Approx(0.1 + wait).epsilon(0.02));
 }

@@ -198,8 +198,7 @@ TEST_CASE("theory: a rate limit passes its rate under overload, token bucket and
         t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.get\"\n",
                  per_s(lambda).c_str());
         const Outcome o = run_scenario(t, std::string(kind) + "_limit.toml");
-        const std::string params =
-            fmt("%s, r=%g/s, λ=4r, ", kind, rate) + run_words(measure, 10);
+        const std::string params = fmt("%s, r=%g/s, λ=4r, ", kind, rate) + run_words(measure, 10);
         const double accepted = std::string(kind) == "token_bucket" ? rate : sliding;
         compare("Rate limit under overload", params, "accepted (1/s)", accepted,
                 endpoint(o, "api.get").throughput);
@@ -220,8 +219,8 @@ TEST_CASE("theory: a per-client limit caps each client, not the others", "[theor
     t += "[traffic.bots]\nrate = \"300/s\"\nclients = 5\nendpoint = \"api.get\"\n";
     t += "[traffic.people]\nrate = \"200/s\"\nclients = 1000\nendpoint = \"api.get\"\n";
     const Outcome o = run_scenario(t, "per_client_limit.toml");
-    const std::string params = "5 bots at 60/s, 1000 people at 0.2/s, 10/s per client, " +
-                               run_words(measure, 10);
+    const std::string params =
+        "5 bots at 60/s, 1000 people at 0.2/s, 10/s per client, " + run_words(measure, 10);
     auto source_rate = [&](std::size_t s) {
         return per_replication(o, [&](const ReplicationResult& r) {
             return double(r.sources[s].completions) / r.measured;
@@ -234,4 +233,54 @@ TEST_CASE("theory: a per-client limit caps each client, not the others", "[theor
         return double(r.sources[people].errors[static_cast<std::size_t>(ErrorCause::RateLimited)]);
     });
     CHECK(people_refused.mean == 0.0);
+}
+
+TEST_CASE("theory: a fail-fast bulkhead of k places is an Erlang loss system, whatever the law",
+          "[theory]") {
+    // Poisson calls that find all k places taken fail at once, so the
+    // bulkhead is M/G/k/k: the refused fraction is Erlang B(k, lambda E[S])
+    // for any law of the call's duration (insensitivity), lognormal here.
+    const unsigned k = 8;
+    const double lambda = 100.0, mean = 0.060;  // offered 6 erlangs
+    const double measure = 1000.0, warmup = 20.0;
+    std::string t = run_table(measure, warmup, 10, 61);
+    t += "[externals.slow]\nlatency = \"lognormal(mean=60ms, p99=400ms)\"\n";
+    t += "[services.api]\nworkers = 10000\ncores = 10000\n";
+    t += fmt("[services.api.endpoints.get]\nsteps = [ { call = \"slow\", bulkhead = %u } ]\n", k);
+    t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.get\"\n", per_s(lambda).c_str());
+    const Outcome o = run_scenario(t, "bulkhead_loss.toml");
+    const std::string params =
+        fmt("k=%u, λE[S]=%g, lognormal, ", k, lambda * mean) + run_words(measure, 10);
+    const Estimate refused = per_replication(o, [&](const ReplicationResult& r) {
+        return double(r.guards[0].bulkhead_full) / double(r.guards[0].calls);
+    });
+    compare("Bulkhead, fail fast", params, "P(full) = Erlang B", erlang_b(k, lambda * mean),
+            refused);
+    compare("Bulkhead, fail fast", params, "error rate", erlang_b(k, lambda * mean),
+            endpoint(o, "api.get").error_rate);
+}
+
+TEST_CASE("theory: a bulkhead with a bounded wait is M/M/k+D", "[theory]") {
+    // Calls wait at most D for a place, first come first served, then fail:
+    // the bulkhead is an M/M/k queue whose customers abandon at patience D.
+    const unsigned k = 4;
+    const double s = 0.040, lambda = 95.0, d = 0.030;
+    const double measure = 1000.0, warmup = 20.0;
+    std::string t = run_table(measure, warmup, 10, 67);
+    t += fmt("[externals.dep]\nlatency = \"exp(%s)\"\n", secs(s).c_str());
+    t += "[services.api]\nworkers = 10000\ncores = 10000\n";
+    t +=
+        fmt("[services.api.endpoints.get]\nsteps = [ { call = \"dep\", bulkhead = { size = %u, "
+            "max_wait = \"%s\" } } ]\n",
+            k, secs(d).c_str());
+    t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.get\"\n", per_s(lambda).c_str());
+    const Outcome o = run_scenario(t, "bulkhead_wait.toml");
+    const MmcD theory = mmc_d(k, lambda, 1.0 / s, d);
+    const std::string params =
+        fmt("k=%u, ρ=%.2f, D=%gms, ", k, lambda * s / k, d * 1000) + run_words(measure, 10);
+    const EndpointReport& e = endpoint(o, "api.get");
+    compare("Bulkhead, bounded wait", params, "P(full after waiting D)", theory.abandon,
+            e.error_rate);
+    compare("Bulkhead, bounded wait", params, "mean wait of the admitted (s)", theory.served_wait,
+            o.report.policies.at(0).bulkhead_wait);
 }

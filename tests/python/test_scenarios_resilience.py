@@ -125,3 +125,20 @@ def test_bots_without_a_rate_limit_starve_people_and_a_per_client_limit_cures_it
     # A global limit protects the cores too, but refuses people as well (60%).
     shared = run("bots_no_rate_limit", global_limit)
     assert mean(source(shared, "people")["error_rate"]) > 0.3
+
+
+def test_a_bulkhead_keeps_a_slow_dependency_from_taking_checkouts_workers():
+    before = run("no_bulkhead")
+    after = run("no_bulkhead", *fix_of("no_bulkhead"))
+    # Checkout never calls reviews, yet its p99 goes to 28 s during the brown-out ...
+    assert mean(endpoint(before, "shop.checkout")["latency"]["p99"]) > 5
+    assert not slo_passes(before)
+    # ... and stays at 46 ms behind a bulkhead of 12 per replica.
+    assert mean(endpoint(after, "shop.checkout")["latency"]["p99"]) < 0.1
+    assert slo_passes(after)
+    reviews = policy(after, "shop -> reviews")
+    assert reviews["bulkhead"] == 12
+    # The pages the bulkhead had no room for (13/s in the run) got the fallback.
+    assert mean(reviews["bulkhead_full"]) > 5
+    assert mean(reviews["fallbacks"]) == mean(reviews["bulkhead_full"])
+    assert mean(endpoint(after, "shop.product")["error_rate"]) == 0.0

@@ -19,6 +19,40 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
     return true;
 }
 
+// Words people carry over from other tools that no edit distance reaches:
+// the word they wrote, and ours. Used only when ours is a candidate.
+struct Synonym {
+    std::string_view word;
+    std::string_view ours;
+};
+constexpr Synonym kSynonyms[] = {
+    {"fifo", "fcfs"},
+    {"processor_sharing", "ps"},
+    {"least_connections", "least_outstanding"},
+    {"least_conn", "least_outstanding"},
+    {"p2c", "power_of_two"},
+    {"exponential", "exp"},
+    {"poisson", "exp"},
+    {"seconds", "s"},
+    {"second", "s"},
+    {"millis", "ms"},
+    {"msec", "ms"},
+    {"minutes", "min"},
+    {"minute", "min"},
+    {"hours", "h"},
+    {"hour", "h"},
+    {"hr", "h"},
+};
+
+std::string synonym(std::string_view word, const std::vector<std::string>& candidates) {
+    for (const Synonym& s : kSynonyms) {
+        if (!equal_ignoring_case(word, s.word)) continue;
+        for (const auto& c : candidates)
+            if (c == s.ours) return c;
+    }
+    return {};
+}
+
 }  // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -45,6 +79,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     if (word.empty()) return {};
     for (const auto& c : candidates)
         if (equal_ignoring_case(word, c)) return c;
+    if (std::string s = synonym(word, candidates); !s.empty()) return s;
     const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
     std::size_t best = limit + 1;
     std::string found;

@@ -207,6 +207,12 @@ class Loader {
                               "steps = [ { cpu = \"5ms\" }, ... ]");
                 else
                     e.steps = block(*steps, e.path + ".steps");
+                if (const std::size_t n = expanded_size(e.steps); n > kMaxExpandedSteps)
+                    rd_.error(steps, e.path + ".steps",
+                              "this endpoint expands to " + std::to_string(n) +
+                                  " steps; an endpoint may expand to at most " +
+                                  std::to_string(kMaxExpandedSteps),
+                              "a loop = N around the repeated steps");
                 s.endpoints.push_back(std::move(e));
             }
         }
@@ -220,6 +226,14 @@ class Loader {
             rd_.error(&node, path,
                       "expected an array of steps, found " + TableReader::type_name(node),
                       "[ { cpu = \"5ms\" }, { call = \"db.query\" } ]");
+            return out;
+        }
+        if (arr->size() > kMaxExpandedSteps) {
+            rd_.error(&node, path,
+                      "this array has " + std::to_string(arr->size()) +
+                          " steps; an endpoint may expand to at most " +
+                          std::to_string(kMaxExpandedSteps),
+                      "a loop = N around the repeated steps");
             return out;
         }
         for (std::size_t i = 0; i < arr->size(); ++i) {

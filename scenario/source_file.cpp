@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "scenario/source_file.hpp"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -19,9 +20,13 @@ SourceText read_source(const std::filesystem::path& file) {
         return out;
     }
     if (size > kMaxScenarioBytes) {
-        out.problem.message = "the scenario file is " + std::to_string(size / (1024 * 1024)) +
-                              " MB; scenarios are limited to 16 MB";
-        out.problem.expected = "a scenario file under 16 MB (put large traces in CSV files)";
+        char text[96];
+        std::snprintf(
+            text, sizeof text, "the scenario file is %.1f MiB; scenarios are limited to %ju MiB",
+            static_cast<double>(size) / (1024.0 * 1024.0), kMaxScenarioBytes / (1024 * 1024));
+        out.problem.message = text;
+        out.problem.expected =
+            "a smaller scenario file (put large traces and samples in CSV files)";
         return out;
     }
     std::ifstream in(file, std::ios::binary);

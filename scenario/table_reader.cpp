@@ -200,7 +200,9 @@ std::optional<Law> TableReader::law_of(const toml::node& n, const std::string& p
     if (n.is_number()) {
         const double v = n.value<double>().value_or(std::nan(""));
         if (dim == Dimension::Time) {
-            error(&n, path, "a duration needs a unit", expected, shown(n) + "ms");
+            // Think times are seconds; service times and delays milliseconds.
+            const bool think = path.size() >= 6 && path.compare(path.size() - 6, 6, ".think") == 0;
+            error(&n, path, "a duration needs a unit", expected, shown(n) + (think ? "s" : "ms"));
             return std::nullopt;
         }
         if (!std::isfinite(v) || v < 0.0) {

@@ -1,12 +1,15 @@
-"""`capsim check FILE`: validate a scenario and print what the operational
-laws say about it (demands, bottleneck, headroom, bounds), without simulating.
+"""`capsim check FILE...`: validate scenarios and print what the operational
+laws say about each (demands, bottleneck, headroom, bounds) and the topology
+warnings, without simulating.
 
-Exit codes: 0 valid, 2 bad input (the same diagnostics as `capsim run`).
+Exit codes: 0 every file valid, 2 any bad input (the same diagnostics as
+`capsim run`); every file is checked even after one fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from rich.console import Console
@@ -18,6 +21,7 @@ from capsim.scenario import load
 
 EXAMPLES = """examples:
   capsim check scenarios/checkout.toml
+  capsim check scenarios/*.toml --quiet
   capsim check scenarios/checkout.toml --set services.db.cores=16
   capsim check scenarios/checkout.toml --json > analysis.json
 """
@@ -131,35 +135,57 @@ def print_check(a: Analysis, out: Console) -> None:
         out.print("SLOs (checked by `capsim run`): " + "; ".join(d["slos"]), highlight=False)
 
 
-def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
+def _check_one(path: str, args: argparse.Namespace, out: Console,
+               err: Console) -> tuple[int, dict | None]:
     try:
-        sc = load(args.file, list(args.set or []))
+        sc = load(path, list(args.set or []))
     except ScenarioError as e:
         err.print(str(e), highlight=False, markup=False)
-        return 2
+        return 2, None
     try:
         a = sc.analyze()
     except RuntimeError as e:  # a model the engine accepts but that never finishes
-        err.print(f"error: {e}", highlight=False, markup=False)
-        return 2
+        err.print(f"{path}: error: {e}", highlight=False, markup=False)
+        return 2, None
     if args.json:
-        sys.stdout.write(a.to_json())
-    elif not args.quiet:
+        return 0, {"file": path, **a.data, "warnings": sc.warnings}
+    if not args.quiet:
         print_check(a, out)
-    return 0
+        for w in sc.warnings:
+            out.print(w["text"], style="yellow", highlight=False, markup=False, soft_wrap=True)
+    return 0, None
+
+
+def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
+    rc, docs = 0, []
+    for i, path in enumerate(args.file):
+        if i and not (args.json or args.quiet):
+            out.print()
+        code, doc = _check_one(path, args, out, err)
+        rc = max(rc, code)
+        if doc is not None:
+            docs.append(doc)
+    if args.json:
+        # One file gives one object, several an array: `check f --json | jq .x_max` keeps working.
+        text = json.dumps(docs[0] if len(args.file) == 1 and docs else docs, indent=2)
+        if docs or len(args.file) > 1:
+            sys.stdout.write(text + "\n")
+    return rc
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
-    c = sub.add_parser("check", help="validate a scenario and print its bounds, without simulating",
-                       description="Validate a scenario and print its service demands, the "
+    c = sub.add_parser("check", help="validate scenarios and print their bounds, without simulating",
+                       description="Validate scenarios and print, for each, its service demands, the "
                                    "bottleneck law's maximum throughput, the order in which "
                                    "resources saturate, the headroom and, for closed sources, "
-                                   "MVA and its bounds. Nothing is simulated.",
+                                   "MVA and its bounds, then its topology warnings (stations no "
+                                   "traffic reaches). Nothing is simulated.",
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    c.add_argument("file", help="scenario TOML file")
+    c.add_argument("file", nargs="+", help="scenario TOML file(s)")
     c.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override a scenario key, e.g. services.api.replicas=8 (repeatable)")
     c.add_argument("--json", action="store_true",
-                   help="print the analysis as JSON (docs/analysis.md)")
+                   help="print the analysis as JSON (docs/analysis.md), with the file "
+                        "and its warnings; an array for several files")
     c.add_argument("--quiet", action="store_true", help="print nothing; use the exit code")
     c.set_defaults(func=cmd_check)

@@ -10,7 +10,13 @@
 //
 // (the second form for a problem inside a base it extends; 0:0 for a
 // problem with no position). The message class is a substring of the
-// error's message. Files under bad/bases/ are bases, not cases.
+// error's message. An optional second line
+//
+//   # suggest: WORD
+//
+// is the did-you-mean that error must carry; without it the error must
+// carry none (a wrong suggestion misleads more than none). Files under
+// bad/bases/ are bases, not cases.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -35,6 +41,7 @@ struct Expectation {
     std::uint32_t line = 0;
     std::uint32_t column = 0;
     std::string message;
+    std::string suggestion;
 };
 
 // "# expect: [FILE:]LINE:COLUMN class" from the case's first line.
@@ -60,6 +67,10 @@ Expectation expectation(const fs::path& file) {
     }
     e.line = static_cast<std::uint32_t>(std::stoul(where.substr(0, where.find(':'))));
     e.column = static_cast<std::uint32_t>(std::stoul(where.substr(where.find(':') + 1)));
+    std::string second;
+    const std::string suggest = "# suggest: ";
+    if (std::getline(in, second) && second.rfind(suggest, 0) == 0)
+        e.suggestion = second.substr(suggest.size());
     return e;
 }
 
@@ -84,7 +95,7 @@ TEST_CASE("bad corpus: every bad scenario is refused at the expected place", "[l
             const Expectation want = expectation(file);
             const auto r = load_file(file);
             INFO("expected " << want.file.string() << ":" << want.line << ":" << want.column << " "
-                             << want.message);
+                             << want.message << " (suggesting \"" << want.suggestion << "\")");
             INFO(format_all(r.diagnostics));
             REQUIRE_FALSE(r.ok());
             const bool found =
@@ -92,7 +103,8 @@ TEST_CASE("bad corpus: every bad scenario is refused at the expected place", "[l
                     return d.severity == Diagnostic::Severity::Error &&
                            fs::path(d.file).lexically_normal() == want.file &&
                            d.line == want.line && d.column == want.column &&
-                           d.message.find(want.message) != std::string::npos;
+                           d.message.find(want.message) != std::string::npos &&
+                           d.suggestion == want.suggestion;
                 });
             CHECK(found);
         }

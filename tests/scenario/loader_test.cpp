@@ -1374,3 +1374,36 @@ TEST_CASE("loader: an invalid duration does not also fail the warm-up check", "[
     CHECK(r.diagnostics.size() == 1);
     CHECK(r.diagnostics[0].path == "run.duration");
 }
+
+// A hostile file must be refused before it costs memory: the size limit is
+// checked before reading, and a huge step array before its steps are parsed.
+TEST_CASE("loader: oversized files and endpoints are refused with their size", "[loader]") {
+    TempDir dir;
+    std::string big = std::string(kService) + kTraffic + "# ";
+    big.append(std::size_t{5} * 1024 * 1024, 'x');
+    dir.write("big.toml", big + "\n");
+    const LoadResult file = load_file(dir.path / "big.toml");
+    REQUIRE(file.diagnostics.size() == 1);
+    CHECK(file.diagnostics[0].message ==
+          "the scenario file is 5.0 MiB; scenarios are limited to 4 MiB");
+    CHECK_FALSE(file.diagnostics[0].expected.empty());
+
+    std::string steps = "[";
+    for (int i = 0; i < 100001; ++i) steps += "{cpu=\"1ms\"},";
+    const LoadResult flat = load(svc_with(steps + "]") + kTraffic);
+    REQUIRE(errors(flat).size() == 1);
+    CHECK(errors(flat)[0].path == "services.api.endpoints.get.steps");
+    CHECK(errors(flat)[0].line == 2);
+    CHECK(errors(flat)[0].message ==
+          "this array has 100001 steps; an endpoint may expand to at most 100000");
+
+    std::string arm = "[";
+    for (int i = 0; i < 60000; ++i) arm += "{cpu=\"1ms\"},";
+    arm += "]";
+    const LoadResult branches = load(svc_with("[ { branch = [ { weight = 1, steps = " + arm +
+                                              " }, { weight = 1, steps = " + arm + " } ] } ]") +
+                                     kTraffic);
+    REQUIRE(errors(branches).size() == 1);
+    CHECK(errors(branches)[0].message ==
+          "this endpoint expands to 120001 steps; an endpoint may expand to at most 100000");
+}

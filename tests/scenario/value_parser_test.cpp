@@ -585,14 +585,18 @@ TEST_CASE("did_you_mean: Damerau-Levenshtein distance counts transpositions as o
     CHECK(edit_distance("lognormall", "lognormal") == 1);
 }
 
-TEST_CASE("did_you_mean: suggests within max(1, len/3) edits and nothing otherwise",
-          "[value_parser]") {
+TEST_CASE(
+    "did_you_mean: suggests within max(1, len/3) edits, knows other tools' words, else nothing",
+    "[value_parser]") {
     using capsim::scenario::did_you_mean;
     const std::vector<std::string> units = {"ns", "us", "ms", "s", "m", "min", "h"};
     CHECK(did_you_mean("mss", units) == "ms");
     CHECK(did_you_mean("MS", units) == "ms");
     CHECK(did_you_mean("mn", units) == "ms");  // ties go to the earlier candidate
-    CHECK(did_you_mean("hours", units).empty());
+    CHECK(did_you_mean("fortnights", units).empty());
+    CHECK(did_you_mean("Hours", units) == "h");  // other tools' words for ours
+    CHECK(did_you_mean("fifo", {"ps", "fcfs"}) == "fcfs");
+    CHECK(did_you_mean("fifo", {"priority"}).empty());  // a synonym must be in scope
     CHECK(did_you_mean("", units).empty());
     const std::vector<std::string> names = {"timeout", "retries", "replicas"};
     CHECK(did_you_mean("replcas", names) == "replicas");

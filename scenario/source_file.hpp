@@ -15,7 +15,7 @@ namespace capsim::scenario {
 /// Scenario files are read whole; past this size they are refused (traces
 /// belong in CSV files), so a hostile file cannot exhaust memory: TOML++
 /// spends up to ~45 bytes of tree per byte of the densest input (`a=[{},{},…]`),
-/// so 4 MiB peaks under 200 MB, where 16 MiB reached 750 MB.
+/// so 4 MiB adds at most ~170 MB, where 16 MiB reached 750 MB.
 inline constexpr std::uintmax_t kMaxScenarioBytes = 4u * 1024 * 1024;
 
 /// The text of a scenario file, or why it cannot be had: missing, not a

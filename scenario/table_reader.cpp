@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "scenario/table_reader.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -108,10 +110,44 @@ void TableReader::warning(const toml::node* n, const std::string& path, std::str
     diags_.push_back(std::move(d));
 }
 
+// TOML++ keeps a string's region (quotes included) but not its delimiter,
+// so the delimiter is inferred: on one line, a value of n bytes spanning w
+// columns has (w - n) / 2 quote characters a side, 1 or 3 (escapes widen the
+// span; the guess of 1 is then off by the escapes before the offset). A
+// multi-line string that spans more lines than its newlines dropped the
+// newline right after its opening delimiter; its later lines start at
+// column 1.
+void TableReader::place_in_string(const toml::node& n, std::size_t offset, Diagnostic& d) {
+    const auto* str = n.as_string();
+    const auto& src = n.source();
+    if (!str) {
+        d.column += static_cast<std::uint32_t>(offset + 1);
+        return;
+    }
+    const std::string& v = str->get();
+    offset = std::min(offset, v.size());
+    if (src.begin.line == src.end.line) {
+        const std::size_t width = src.end.column - src.begin.column;
+        const std::size_t quotes = width == v.size() + 6 ? 3 : 1;
+        d.column += static_cast<std::uint32_t>(quotes + offset);
+        return;
+    }
+    const auto newlines = static_cast<std::size_t>(std::count(v.begin(), v.end(), '\n'));
+    const bool dropped_first = src.end.line - src.begin.line > newlines;
+    const auto before = static_cast<std::size_t>(
+        std::count(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+    d.line = static_cast<std::uint32_t>(src.begin.line + (dropped_first ? 1 : 0) + before);
+    if (before == 0 && !dropped_first) {
+        d.column += static_cast<std::uint32_t>(3 + offset);
+        return;
+    }
+    const std::size_t line_start = before == 0 ? 0 : v.rfind('\n', offset - 1) + 1;
+    d.column = static_cast<std::uint32_t>(1 + offset - line_start);
+}
+
 void TableReader::value_error(const toml::node* n, const std::string& path, const ValueError& e) {
     Diagnostic d = at(n, path);
-    // The node starts at its opening quote; the bad text is offset after it.
-    if (d.line > 0) d.column += static_cast<std::uint32_t>(e.offset + 1);
+    if (d.line > 0 && n) place_in_string(*n, e.offset, d);
     d.message = e.what();
     d.expected = e.expected;
     d.suggestion = e.suggestion;

@@ -88,6 +88,7 @@ class TableReader {
 
   private:
     Diagnostic at(const toml::node* n, const std::string& path) const;
+    static void place_in_string(const toml::node& n, std::size_t offset, Diagnostic& d);
     std::string file_;
     LawContext ctx_;
     std::vector<Diagnostic> diags_;

@@ -1261,18 +1261,30 @@ TEST_CASE("overrides: diagnostics about an override's value name the override, n
     CHECK((names_override || no_position));
 }
 
-// BUG (scenario/table_reader.cpp, TableReader::value_error): the column of an
-// error inside a string assumes a one-character opening quote and no escape
-// sequences, so in a multi-line basic string ("""...""") it is 2 columns
-// short, and when the string starts with a newline it points at the wrong
-// line.
-TEST_CASE("loader: law errors inside multi-line strings point at the offending characters",
-          "[loader][!shouldfail]") {
-    const Marked m = marked(svc_with("[ { cpu = \"\"\"exp(5@@xs)\"\"\" } ]") + kTraffic);
-    const LoadResult r = load(m.text);
-    REQUIRE(r.diagnostics.size() == 1);
-    CHECK(r.diagnostics[0].line == m.line);
-    CHECK(r.diagnostics[0].column == m.column);  // 27; reported 25
+// Fixed bug: the column of a law error inside a string assumed a one-
+// character opening quote, so in a multi-line basic string ("""...""") it
+// was 2 columns short, and when the string starts with a newline it pointed
+// at the wrong line.
+TEST_CASE("loader: law errors inside every kind of string point at the offending characters",
+          "[loader]") {
+    const std::vector<std::string> cases = {
+        R"T([ { cpu = "exp(5@@xs)" } ])T",
+        R"T([ { cpu = 'exp(5@@xs)' } ])T",
+        R"T([ { cpu = """exp(5@@xs)""" } ])T",
+        R"T([ { cpu = '''exp(5@@xs)''' } ])T",
+        "[ { cpu = \"\"\"\nexp(5@@xs)\"\"\" } ]",
+        "[ { cpu = \"\"\"mix(0.5: exp(5ms),\n  0.5: exp(5@@xs))\"\"\" } ]",
+        "[ { cpu = '''\nmix(0.5: exp(5ms),\n  0.5: exp(5@@xs))\n''' } ]",
+    };
+    for (const std::string& steps : cases) {
+        const Marked m = marked(svc_with(steps) + kTraffic);
+        const LoadResult r = load(m.text);
+        INFO(m.text);
+        INFO(format_all(r.diagnostics));
+        REQUIRE(r.diagnostics.size() == 1);
+        CHECK(r.diagnostics[0].line == m.line);
+        CHECK(r.diagnostics[0].column == m.column);
+    }
 }
 
 // Fixed bug: the N arms of `parallel = N` are copies with identical key

@@ -6,7 +6,9 @@
 // run. A block preceded by an HTML comment containing "fragment"
 // (<!-- fragment -->) is a partial snippet and is skipped; one preceded by a
 // comment containing "unstable" must produce an unstable report, every other
-// one must not. The shipped scenarios/*.toml must load and compile.
+// one must not; one preceded by a comment containing "warning" must warn,
+// every other one must check clean. The shipped scenarios/*.toml must load
+// and compile.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -35,6 +37,7 @@ struct Block {
     std::string text;
     bool fragment = false;
     bool unstable = false;
+    bool warns = false;  // shows a warning: <!-- warning: ... -->
 };
 
 std::string trim(const std::string& s) {
@@ -65,6 +68,7 @@ std::vector<Block> toml_blocks(const fs::path& file, const std::string& label) {
             if (starts_with(prev, "<!--")) {
                 b.fragment = prev.find("fragment") != std::string::npos;
                 b.unstable = prev.find("unstable") != std::string::npos;
+                b.warns = prev.find("warning") != std::string::npos;
             }
             break;
         }
@@ -86,6 +90,9 @@ bool check_block(const Block& b) {
     INFO(format_all(loaded.diagnostics));
     REQUIRE_FALSE(has_errors(loaded.diagnostics));
     REQUIRE(loaded.ok());
+    // A reader copies examples: they must check clean, unless the example is
+    // there to show a warning (<!-- warning: ... -->).
+    CHECK(loaded.diagnostics.empty() != b.warns);
     capsim::CompiledModel compiled;
     try {
         compiled = capsim::compile(*loaded.model);

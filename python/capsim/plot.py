@@ -218,6 +218,17 @@ def _metric_scale(metric: str) -> tuple[float, str]:
     return 1.0, ""
 
 
+def duration_text(seconds: float) -> str:
+    """A latency as a person writes it: 0.0657 -> "65.7 ms", 9.41 -> "9.41 s"."""
+    if math.isnan(seconds):
+        return ""
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} µs"
+
+
 def _endpoints_frame(x: Endpoints) -> pd.DataFrame:
     return x.endpoints if hasattr(x, "endpoints") and not isinstance(x, pd.DataFrame) else x
 
@@ -241,21 +252,23 @@ def before_after(before: Endpoints, after: Endpoints, endpoint: str | None = Non
     ax = fig.add_subplot()
     pos = np.arange(len(percentiles))
     width = 0.38
+    top = np.nanmax([row[p] for row in (rb, ra) for p in percentiles] + [0.0])
+    scale, unit = (1.0, "s") if top >= 2.0 else (1000.0, "ms")
     for k, (row, label, colour) in enumerate(((rb, labels[0], BEFORE), (ra, labels[1], PALETTE[0]))):
-        ys = np.array([row[p] for p in percentiles], dtype=float) * 1000
-        err = np.array([row.get(f"{p}_ci", np.nan) for p in percentiles], dtype=float) * 1000
+        secs = np.array([row[p] for p in percentiles], dtype=float)
+        err = np.array([row.get(f"{p}_ci", np.nan) for p in percentiles], dtype=float) * scale
         offset = (k - 0.5) * width
-        bars = ax.bar(pos + offset, ys, width, label=label, color=colour,
+        bars = ax.bar(pos + offset, secs * scale, width, label=label, color=colour,
                       yerr=None if np.isnan(err).all() else np.nan_to_num(err), capsize=3,
                       error_kw={"elinewidth": 1, "ecolor": "#333333"})
-        ax.bar_label(bars, labels=[f"{v:.3g}" for v in ys], padding=2, fontsize=8)
+        ax.bar_label(bars, labels=[duration_text(v) for v in secs], padding=2, fontsize=8)
     ticks = []
     for p in percentiles:
         name = _PERCENTILE_NAMES.get(p, p)
         ok = rb[p] and not math.isnan(rb[p]) and not math.isnan(ra[p])
         ticks.append(f"{name}\n{ra[p] / rb[p] - 1:+.0%}" if ok else name)
     ax.set_xticks(pos, ticks)
-    ax.set_ylabel("latency (ms)")
+    ax.set_ylabel(f"latency ({unit})")
     ax.set_xlabel(f"percentile, and the change from {labels[0]} to {labels[1]}")
     ax.margins(y=0.12)
     ax.set_title(title or f"{endpoint}: latency {labels[0]} and {labels[1]}")
@@ -397,8 +410,10 @@ def timeline(result: "Result", endpoint: str | None = None, *, other: "Result | 
     throughput, p50 and p99, error rate, queue length and utilisation of
     the `stations` busiest stations. The warm-up is shaded.
 
-    With `other`, `result` is drawn as "before" (grey, dashed) under
-    `other` as "after": the same spike before and after a fix.
+    With `other`, `result` is drawn as "before" (dashed, faded) under
+    `other` as "after" (solid), each series in one colour in both: the same
+    spike before and after a fix. Latency goes on a log scale when the
+    highest latency is over 30x the lowest run's median p50.
     """
     runs = [(result, labels[0] if other is not None else None)]
     if other is not None:
@@ -407,46 +422,68 @@ def timeline(result: "Result", endpoint: str | None = None, *, other: "Result | 
     series = _busiest_series(result.timeseries, stations)
     fig = figure(9, 10)
     axes = fig.subplots(5, 1, sharex=True)
+    peak, typical = 0.0, math.inf  # highest latency drawn; lowest run's median p50
     for k, (res, label) in enumerate(runs):
         ts = res.timeseries
+        # Before and after share a series' colour, so each pair reads as one
+        # thing changed; the line style tells them apart, in the legend once.
         faded = other is not None and k == 0
-        style = {"linestyle": "--", "alpha": 0.8} if faded else {}
-        suffix = f" ({label})" if label else ""
+        style = {"linestyle": "--", "alpha": 0.6, "linewidth": 1.4} if faded else {}
 
-        def colour(i: int) -> str:
-            return BEFORE if faded else PALETTE[i]
+        def name(text: str) -> str:
+            return "_nolegend_" if faded else text
 
         for i, metric in enumerate(("arrival_rate", "throughput")):
             s = _series(ts, "endpoint", endpoint, metric)
-            axes[0].plot(s["time"], s["value"], color=colour(i), label=metric.replace("_", " ")
-                         + suffix, **style)
+            axes[0].plot(s["time"], s["value"], color=PALETTE[i],
+                         label=name(metric.replace("_", " ")), **style)
         for i, metric in enumerate(("p50", "p99")):
             s = _series(ts, "endpoint", endpoint, metric)
-            axes[1].plot(s["time"], s["value"] * 1000, color=colour(i), label=metric + suffix,
+            axes[1].plot(s["time"], s["value"] * 1000, color=PALETTE[i], label=name(metric),
                          **style)
+            ms = s["value"].to_numpy(dtype=float) * 1000
+            ms = ms[np.isfinite(ms) & (ms > 0)]
+            if len(ms):
+                peak = max(peak, ms.max())
+                if metric == "p50":
+                    typical = min(typical, float(np.median(ms)))
         s = _series(ts, "endpoint", endpoint, "error_rate")
-        axes[2].plot(s["time"], s["value"] * 100, color=colour(1), label="errors" + suffix,
+        axes[2].plot(s["time"], s["value"] * 100, color=PALETTE[1], label=name("errors"),
                      **style)
-        for i, (kind, name, metric) in enumerate(series):
-            s = _series(ts, kind, name, metric)
-            axes[4].plot(s["time"], s["value"] * 100, color=colour(i),
-                         label=f"{name} {_RESOURCE.get(metric, metric)}{suffix}", **style)
-            q = _series(ts, kind, name, "waiting")
+        for i, (kind, station, metric) in enumerate(series):
+            s = _series(ts, kind, station, metric)
+            axes[4].plot(s["time"], s["value"] * 100, color=PALETTE[i],
+                         label=name(f"{station} {_RESOURCE.get(metric, metric)}"), **style)
+            q = _series(ts, kind, station, "waiting")
             if len(q):
-                axes[3].plot(q["time"], q["value"], color=colour(i), label=name + suffix,
+                axes[3].plot(q["time"], q["value"], color=PALETTE[i], label=name(station),
                              **style)
-    ylabels = ("requests/s", "latency (ms)", "errors (%)", "queued requests",
-               "utilisation (%)")
+    # Seconds of queueing in a spike would flatten a run's typical
+    # milliseconds onto the axis: past a 30x spread, latency goes on a log scale.
+    log_latency = peak > 30 * typical
+    ylabels = ("requests/s", "latency (ms, log scale)" if log_latency else "latency (ms)",
+               "errors (%)", "queued requests", "utilisation (%)")
     titles = ("traffic", "latency", "error rate", "queue length", "utilisation")
     warmup = result.report["run"]["warmup"]
+    styles = []
+    if other is not None:
+        from matplotlib.lines import Line2D
+        styles = [Line2D([], [], color="#555555", linestyle="--", alpha=0.6, label=labels[0]),
+                  Line2D([], [], color="#555555", label=labels[1])]
     for ax, ylabel, what in zip(axes, ylabels, titles):
         ax.set_ylabel(ylabel)
         ax.set_title(what, fontsize=10, fontweight="normal")
-        ax.set_ylim(bottom=0)
+        if ax is axes[1] and log_latency:
+            ax.set_yscale("log")
+        else:
+            ax.set_ylim(bottom=0)
         if warmup > 0:
             ax.axvspan(0, warmup, color=BEFORE, alpha=0.12, linewidth=0)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="upper left", ncols=2 if other is not None else 1)
+        handles, _ = ax.get_legend_handles_labels()
+        if handles:
+            # Series in the first column, the before/after key in the next.
+            ncols = 1 if not styles else (3 if len(handles) == 1 else 2)
+            ax.legend(handles=handles + styles, loc="upper left", ncols=ncols)
     axes[4].axhline(100, color="black", linewidth=0.8)
     axes[2].set_ylim(top=max(1.0, axes[2].get_ylim()[1]))
     axes[-1].set_xlabel("time (s)" + (" — shaded: warm-up, not measured" if warmup > 0 else ""))

@@ -198,12 +198,61 @@ def _toml_value(v: Any) -> str:
 
 
 def load(path: str | os.PathLike, overrides: list[str] | None = None) -> Scenario:
-    """Load and validate a scenario file; raises ScenarioError on problems."""
+    """Load and validate a scenario file.
+
+    Args:
+        path: a TOML scenario (docs/scenarios.md); ``extends`` and CSV files
+            resolve relative to it.
+        overrides: ``"key.path=value"`` strings, as ``--set`` takes them,
+            e.g. ``["services.api.replicas=8", "traffic.web.rate=2k/s"]``.
+
+    Raises :class:`capsim.ScenarioError` with every problem found (file,
+    line, column, what was expected, a did-you-mean). Example::
+
+        sc = capsim.load("scenarios/checkout.toml", ["services.db.cores=16"])
+        sc.analyze().summary()   # the bottleneck, without simulating
+    """
     return Scenario(path=path, overrides=overrides)
 
 
-def run(scenario: Scenario | Mapping[str, Any] | str | os.PathLike, **kwargs: Any) -> Result:
-    """Run a scenario (a Scenario, a dict or a file path); see Scenario.run."""
+def run(scenario: Scenario | Mapping[str, Any] | str | os.PathLike, *,
+        overrides: Mapping[str, Any] | list[str] | None = None,
+        replications: int | None = None, seed: int | None = None,
+        duration: str | None = None, warmup: str | None = None, threads: int = 0,
+        progress: Progress | None = None) -> Result:
+    """Simulate a scenario and return its :class:`capsim.Result`.
+
+    Args:
+        scenario: a :class:`Scenario`, a scenario file's path, or a dict
+            shaped like the TOML (docs/scenarios.md).
+        overrides: what-if changes, ``{"services.api.replicas": 8}`` or
+            ``["services.api.replicas=8"]`` (see :meth:`Scenario.with_`).
+        replications: independent replications (``run.replications``);
+            2 or more give confidence intervals.
+        seed: the root of every random stream (``run.seed``); the same
+            scenario and seed give the same report, bit for bit.
+        duration: simulated time per replication, e.g. ``"60s"``.
+        warmup: initial time not measured, e.g. ``"10s"``.
+        threads: threads for the replications (0: all cores).
+        progress: ``progress(done, total)``, called as replications finish.
+
+    The result holds tidy DataFrames (units in docs/python.md):
+    ``.endpoints`` (latency percentiles, throughput, errors by cause, each
+    with its CI), ``.stations`` (utilisation, queues), ``.slos`` (verdicts),
+    ``.timeseries``, ``.attribution`` (where the time went), ``.analytic``
+    (the operational laws beside the simulation); ``.busiest`` names the
+    bottleneck, ``.ok`` is True when every SLO is met, ``.plot.<chart>()``
+    draws them and ``.to_json/.to_csv/.to_parquet`` save them.
+    Raises :class:`capsim.ScenarioError` on bad input. Example::
+
+        res = capsim.run("scenarios/checkout.toml", replications=5,
+                         overrides={"traffic.web.rate": "2k/s"})
+        res.endpoints[["endpoint", "p50", "p99", "p99_ci", "error_rate"]]
+        res.plot.attribution()
+    """
     if not isinstance(scenario, Scenario):
         scenario = Scenario(scenario) if isinstance(scenario, Mapping) else load(scenario)
-    return scenario.run(**kwargs)
+    if overrides:
+        scenario = scenario.with_(overrides)
+    return scenario.run(replications=replications, seed=seed, duration=duration,
+                        warmup=warmup, threads=threads, progress=progress)

@@ -3,14 +3,13 @@ between processes, and the numbers are those of a local sweep."""
 
 from __future__ import annotations
 
+import distributed  # requirements-dev.txt: a missing Dask fails, never skips
 import pandas as pd
 import pytest
 
 import capsim
 
 from conftest import mm1
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")

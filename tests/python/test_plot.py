@@ -67,8 +67,26 @@ def test_timeline_has_five_labelled_panels_on_one_time_axis(result):
 def test_timeline_before_after_overlays_both_runs(result):
     after = capsim.Scenario(tiered()).with_({"services.db.cores": 2}).run()
     fig = result.plot.timeline(other=after)
-    labels = [line.get_label() for line in fig.axes[1].get_lines()]
-    assert "p99 (before)" in labels and "p99 (after)" in labels
+    lines = fig.axes[1].get_lines()
+    assert len(lines) == 4  # p50 and p99, before and after
+    before, after_lines = lines[:2], lines[2:]
+    # A series keeps its colour across the runs; before is dashed, after solid.
+    assert [ln.get_color() for ln in before] == [ln.get_color() for ln in after_lines]
+    assert {ln.get_linestyle() for ln in before} == {"--"}
+    assert {ln.get_linestyle() for ln in after_lines} == {"-"}
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert legend == ["p50", "p99", "before", "after"]
+
+
+def test_timeline_puts_latency_on_a_log_scale_when_runs_differ_by_orders(result):
+    # At a 300/s peak the database (5 ms on one core) is 1.5x overloaded:
+    # seconds of queueing before, milliseconds after.
+    slow = capsim.Scenario(tiered()).with_({"traffic.web.shape.peak": "300/s"}).run()
+    assert result.plot.timeline().axes[1].get_yscale() == "linear"
+    fig = slow.plot.timeline(other=result)
+    assert fig.axes[1].get_yscale() == "log"
+    assert fig.axes[1].get_ylabel() == "latency (ms, log scale)"
+    assert max(ln.get_ydata().max() for ln in fig.axes[1].get_lines()) > 1000
 
 
 def test_utilization_marks_the_bottleneck(result):
@@ -98,7 +116,11 @@ def test_before_after_shows_each_percentile_with_its_change(result):
     after = capsim.Scenario(tiered()).with_({"services.db.cores": 2}).run()
     fig = result.plot.before_after(after)
     ax = fig.axes[0]
-    assert ax.get_ylabel() == "latency (ms)"
+    assert ax.get_ylabel() in ("latency (ms)", "latency (s)")
+    # Bar labels as people write latencies, never in e-notation.
+    values = [t.get_text() for t in ax.texts]
+    assert len(values) == 10 and all(v.endswith((" ms", " s", " µs")) for v in values)
+    assert not any("e+" in v or "e-" in v for v in values)
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks[0].startswith("p50\n") and ticks[-1].startswith("p99.9\n")
     assert all("%" in t for t in ticks)
@@ -167,3 +189,9 @@ def test_cli_plot_bad_input_exits_2(result, tmp_path, capsys):
     assert main(["plot", str(tmp_path / "missing.json")]) == 2
     err = capsys.readouterr().err
     assert "a sweep" in err and ".png" in err and "no such file" in err
+
+
+def test_duration_text_writes_latencies_as_people_do():
+    from capsim.plot import duration_text
+    assert [duration_text(x) for x in (9.41, 0.0657, 0.000412, float("nan"))] == [
+        "9.41 s", "65.7 ms", "412 µs", ""]

@@ -121,3 +121,26 @@ def test_a_scenario_pickles_with_its_overrides_and_runs_the_same(mm1_tree, tmp_p
     back = pickle.loads(pickle.dumps(sc))
     assert back.overrides == sc.overrides
     assert back.run().to_json() == sc.run().to_json()
+
+
+def test_run_function_takes_the_same_arguments_as_the_method_and_overrides():
+    import inspect
+    params = inspect.signature(capsim.run).parameters
+    method = inspect.signature(capsim.Scenario.run).parameters
+    assert set(method) - {"self"} <= set(params)
+    assert "overrides" in params
+    a = capsim.run(mm1("50/s", duration="60s", replications=1))
+    b = capsim.run(mm1("50/s", duration="60s", replications=1),
+                   overrides={"traffic.clients.rate": "80/s"})
+    assert b.stations.loc[0, "core_utilization"] > a.stations.loc[0, "core_utilization"] + 0.2
+
+
+@pytest.mark.parametrize("name", capsim.__all__)
+def test_public_api_is_documented_with_an_example_or_arguments(name):
+    obj = getattr(capsim, name)
+    if name == "__version__":
+        return
+    doc = obj.__doc__ or ""
+    assert len(doc.splitlines()) >= 3, f"capsim.{name} needs more than a one-line docstring"
+    if callable(obj) and not isinstance(obj, type):
+        assert "Args:" in doc or "Example" in doc, f"capsim.{name}: say what it takes"

@@ -13,6 +13,7 @@ Sweep a grid of what-ifs, find the capacity at the SLOs, compare a fix::
     df = capsim.sweep(sc, {"services.api.replicas": [2, 4, 8]})
     cap = capsim.capacity(sc, over="traffic.shoppers.shape.peak")
     cmp = capsim.compare(sc, {"services.db.cores": 16})
+    capsim.knee(df_load).summary()   # where p99 leaves its plateau; where SLOs fail
 
 See docs/python.md.
 """
@@ -22,6 +23,7 @@ from capsim.capacity import Capacity, capacity
 from capsim.compare import Comparison, compare
 from capsim.errors import ScenarioError
 from capsim.graph import Graph
+from capsim.knee import Knee, knee
 from capsim.result import Result
 from capsim.scenario import Scenario, load, run
 from capsim.sweep import sweep
@@ -37,5 +39,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'capsim' has no attribute {name!r}")
 
 
-__all__ = ["Scenario", "Result", "ScenarioError", "Graph", "Capacity", "Comparison", "load",
-           "run", "sweep", "capacity", "compare", "__version__"]
+__all__ = ["Scenario", "Result", "ScenarioError", "Graph", "Capacity", "Comparison", "Knee",
+           "load", "run", "sweep", "knee", "capacity", "compare", "__version__"]

@@ -4,6 +4,7 @@ written to Parquet or CSV, printed as a table, or drawn."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -121,23 +122,64 @@ def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print(str(e), highlight=False, markup=False)
         return 2
     keys = list(grid)
+    knee = _load_knee(df, keys)
     if args.out:
         _WRITERS[Path(args.out).suffix.lower()](df, args.out)
     if args.plot:
         from capsim import plot
-        fig = (plot.hockey_stick(df, x=keys[0], slo=_latency_slo(sc, df)) if len(keys) == 1
-               else plot.heatmap(df, x=keys[0], y=keys[1]))
+        fig = (plot.hockey_stick(df, x=keys[0], slo=_latency_slo(sc, df), knee=knee)
+               if len(keys) == 1 else plot.heatmap(df, x=keys[0], y=keys[1]))
         plot.save(fig, args.plot)
     if args.json:
         sys.stdout.write(df.to_json(orient="records", indent=1) + "\n")
     elif not args.quiet:
         if not args.out:
             _print_table(df, keys, out)
+        if knee is not None:
+            _print_knee(knee, keys[0], out)
         points = df["point"].nunique()
         wrote = [p for p in (args.out, args.plot) if p]
         err.print(f"{points} points in {wall:.2f}s wall" +
                   (f"; wrote {', '.join(wrote)}" if wrote else ""), highlight=False)
     return 0
+
+
+def _load_knee(df, keys: list[str]):
+    """The knee of a sweep over one load key (the entry endpoint's arrival
+    rate grows along it), read against that key; None for other sweeps."""
+    from capsim.knee import knee
+    from capsim.plot import default_endpoint
+    from capsim.quantity import magnitude
+    if len(keys) != 1 or df["point"].nunique() < 3:
+        return None
+    rows = df[df["endpoint"] == default_endpoint(df)]
+    loads = rows["arrival_rate"].to_numpy(float)
+    if not (loads.min() > 0 and loads.max() > 1.5 * loads.min()):
+        return None
+    if any(math.isnan(magnitude(v)) for v in rows[keys[0]]):
+        return None
+    try:
+        return knee(df, x=keys[0])
+    except ValueError:  # no plateau to measure (no latency at the lowest load)
+        return None
+
+
+def _print_knee(k, key: str, out: Console) -> None:
+    u = k.unit
+    out.print(f"[bold]Knee[/]: {k.summary()}", highlight=False)
+    for _, s in k.slos.iterrows():
+        slo = f"{s['endpoint']} {s['metric']} < " + (
+            pct(s["threshold"]) if s["metric"] == "error_rate" else ms(s["threshold"]))
+        if s["first_violated"] is None or (isinstance(s["first_violated"], float)
+                                           and math.isnan(s["first_violated"])):
+            out.print(f"SLO {slo}: met at every {key} swept", highlight=False)
+        elif s["last_met"] is None or (isinstance(s["last_met"], float)
+                                       and math.isnan(s["last_met"])):
+            out.print(f"SLO {slo}: violated already at the lowest {key}", highlight=False)
+        else:
+            out.print(f"SLO {slo}: met at {s['last_met']:.4g}{u}, first violated at "
+                      f"{s['first_violated']:.4g}{u} (crosses at about {s['violated_at']:.4g}{u})",
+                      highlight=False)
 
 
 def _latency_slo(sc, df) -> str | None:

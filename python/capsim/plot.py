@@ -23,6 +23,7 @@ from capsim.plot_style import ALERT, BEFORE, PALETTE, figure, save, styled
 from capsim.quantity import magnitude
 
 if TYPE_CHECKING:
+    from capsim.knee import Knee
     from capsim.capacity import Capacity
     from capsim.result import Result
 
@@ -70,8 +71,8 @@ def _numeric(values: pd.Series) -> np.ndarray:
 @styled
 def hockey_stick(sweep: pd.DataFrame, endpoint: str | None = None, *, x: str = "arrival_rate",
                  percentiles: Sequence[str] = ("p50", "p95", "p99"), slo: Any = None,
-                 capacity: "Capacity | None" = None, logy: bool | None = None,
-                 title: str | None = None) -> Figure:
+                 capacity: "Capacity | None" = None, knee: "Knee | None" = None,
+                 logy: bool | None = None, title: str | None = None) -> Figure:
     """Latency percentiles against load from a sweep, with 95% CI bands.
 
     Args:
@@ -83,6 +84,7 @@ def hockey_stick(sweep: pd.DataFrame, endpoint: str | None = None, *, x: str = "
         slo: a latency threshold to draw, in seconds or as "300ms".
         capacity: a :class:`capsim.Capacity` to mark (over the same key,
             or a rate when x is the offered load).
+        knee: a :class:`capsim.Knee` of the same sweep and x to mark.
         logy: a logarithmic latency axis; by default when the latencies
             span more than 30×, so the knee stays visible next to the
             overload.
@@ -124,6 +126,11 @@ def hockey_stick(sweep: pd.DataFrame, endpoint: str | None = None, *, x: str = "
                    label=f"SLO {threshold:g} ms")
     if capacity is not None:
         _mark_capacity(ax, capacity)
+    if knee is not None and knee.load is not None:
+        if knee.low is not None and knee.high is not None:
+            ax.axvspan(knee.low, knee.high, color=PALETTE[2], alpha=0.12, linewidth=0)
+        ax.axvline(knee.load, color=PALETTE[2], linestyle=":", linewidth=1.5,
+                   label=f"knee: {knee.metric} {knee.factor:g}× its plateau, at {knee.load:.3g}")
     ax.set_xlabel(_axis_label(x, list(df[x])))
     if logy:
         ax.set_yscale("log")

@@ -129,10 +129,13 @@ def endpoint_rows(result: "Result") -> list[dict]:
     report = result.report
     busiest = report["busiest"]
     slo_pass: dict[str, bool] = {}
+    thresholds: dict[str, dict[str, float]] = {}
     for s in report["slos"]:
         slo_pass[s["endpoint"]] = slo_pass.get(s["endpoint"], True) and bool(s["pass"])
+        thresholds.setdefault(s["endpoint"], {})[f"slo_{s['metric']}"] = s["threshold"]
     rows = []
     for row in result.endpoints.to_dict(orient="records"):
+        row.update(thresholds.get(row["endpoint"], {}))
         row.update({"slo_pass": slo_pass.get(row["endpoint"]), "ok": result.ok,
                     "status": report["status"], "unstable": bool(report["unstable"]),
                     "busiest": busiest["station"], "busiest_resource": busiest["resource"],
@@ -171,7 +174,10 @@ def sweep(scenario: "Scenario", grid: Grid, *, replications: int | None = None,
         One row per grid point × endpoint: ``point`` (its index), one column
         per grid key holding the value as given, then the endpoint's
         columns as in :attr:`Result.endpoints` (rates in 1/s, latencies in
-        s, each with its ``*_ci``), and the run's verdicts: ``slo_pass``
+        s, each with its ``*_ci``), the threshold of each of the endpoint's
+        SLOs as ``slo_<metric>`` (``slo_p99`` in s, ``slo_error_rate`` a
+        fraction; NaN where it has none; :func:`capsim.knee` reads them),
+        and the run's verdicts: ``slo_pass``
         (this endpoint's SLOs, None without any), ``ok`` (stable and every
         SLO passed), ``status``, ``unstable``, ``busiest`` /
         ``busiest_resource`` / ``busiest_utilization``, ``replications``,

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <string>
 
 #include "analysis/queueing.hpp"
 #include "models/rate_shape.hpp"
@@ -12,6 +14,12 @@
 namespace capsim::analysis {
 
 namespace {
+
+std::string ratio_text(double r) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", r);
+    return buf;
+}
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -361,7 +369,15 @@ class Analyzer {
                 busy += a_.endpoints[x].executions * a_.endpoints[x].hold;
             }
             const double workers = static_cast<double>(svc.replicas) * svc.workers;
-            st.worker_utilization = estimated ? busy / workers : kNaN;
+            // The product-form estimate holds workers for the mean response of
+            // what they wait on but never queues for the workers themselves, so
+            // a pool it keeps busier than it is large is saturated in fact.
+            if (estimated && busy > workers)
+                a_.notes.push_back(svc.name + " workers: the estimate needs " +
+                                   ratio_text(busy / workers) +
+                                   "x the workers there are, so they are saturated and its "
+                                   "waits are underestimated (shown at 100%)");
+            st.worker_utilization = estimated ? std::min(1.0, busy / workers) : kNaN;
             st.in_system = estimated ? busy + st.throughput * st.wait : kNaN;
         }
     }

@@ -20,6 +20,19 @@ double ci999(const Estimate& e) {
     return e.half_width * student_t_quantile(0.9995, df) / student_t_quantile(0.975, df);
 }
 
+bool has_policy(const std::vector<StepSpec>& steps) {
+    return std::any_of(steps.begin(), steps.end(), [](const StepSpec& s) {
+        if (s.policy) return true;
+        return std::any_of(s.blocks.begin(), s.blocks.end(),
+                           [](const auto& b) { return has_policy(b); });
+    });
+}
+
+bool has_policy(const ServiceSpec& svc) {
+    return std::any_of(svc.endpoints.begin(), svc.endpoints.end(),
+                       [](const EndpointSpec& e) { return has_policy(e.steps); });
+}
+
 // Why the product-form estimates may miss, station by station: what the
 // formulas assume (Poisson arrivals, exponential or PS service, infinite
 // queues, one resource held at a time) against what this model does.
@@ -57,6 +70,21 @@ class Reasons {
         }
         if (!a.demands.notes.empty())
             for (auto& out : per_service_) out.insert("data tier not modelled");
+        // The formulas see a dependency's mean latency; an outage or a
+        // brown-out holds callers far longer while it lasts, and the policies
+        // that answer it (timeouts, retries, breakers) add or cut work.
+        const bool windows = std::any_of(m.externals.begin(), m.externals.end(),
+                                         [](const ExternalSpec& x) { return !x.windows.empty(); });
+        const bool policies =
+            std::any_of(m.sources.begin(), m.sources.end(),
+                        [](const SourceSpec& x) { return x.client.has_value(); }) ||
+            std::any_of(m.services.begin(), m.services.end(), [](const ServiceSpec& svc) {
+                return svc.rate_limit.has_value() || has_policy(svc);
+            });
+        for (auto& out : per_service_) {
+            if (windows) out.insert("dependency failure window");
+            if (policies) out.insert("resilience policies");
+        }
         // Estimates are for the mean load; a peak past capacity builds a
         // backlog that the mean says nothing about.
         for (const ResourceLoad& l : a.bottleneck.loads)
@@ -85,6 +113,8 @@ class Reasons {
     std::vector<std::set<std::string>> per_service_;
 };
 
+constexpr double kResolution = 1e-6;
+
 AnalyticRow row(const char* kind, const std::string& name, const char* quantity, double analytic,
                 const Estimate& simulated, std::vector<std::string> reasons) {
     AnalyticRow r;
@@ -93,7 +123,10 @@ AnalyticRow row(const char* kind, const std::string& name, const char* quantity,
     r.quantity = quantity;
     r.analytic = analytic;
     r.simulated = simulated;
-    r.tolerance = ci999(simulated);
+    // A quantity the simulation measured as exactly constant (a wait that
+    // never happened) has a CI of 0; 1e-6 (a microsecond, a millionth of a
+    // server) keeps an analytic 1e-65 from "disagreeing" with it.
+    r.tolerance = std::max(ci999(simulated), kResolution);
     if (!std::isfinite(r.tolerance)) {
         r.verdict = "no ci";
     } else if (std::fabs(simulated.mean - analytic) <= r.tolerance) {

@@ -165,7 +165,7 @@ def test_check_bounds_agree_with_the_simulation_within_their_conditions(root, na
     the formulas' assumptions; a bottleneck the laws call saturated is
     saturated in the run, unless its demand is an upper bound (an emergent
     cache hit ratio counted as all misses)."""
-    res = capsim.load(root / "scenarios" / name).run(replications=3)
+    res = capsim.load(root / "scenarios" / name).run(replications=5)
     bounds, table = res.bounds, res.analytic
     assert bounds is not None and bounds["bottleneck"] is not None
     unexplained = table[(table["verdict"] == "disagree") & (table["reasons"].str.len() == 0)]

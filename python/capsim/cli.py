@@ -104,6 +104,7 @@ def print_report(report: dict, console: Console, wall: float) -> None:
     _print_data_tier(report, console)
     print_policies(report, console)
     _print_attribution(report, console)
+    _print_analytic(report, console)
     for s in report["saturated"]:
         console.print(f"[red]Saturated[/]: [bold]{s['station']}[/] {s['resource']} from "
                       f"t={s['first']:g}s ({s['windows']} window(s) at >= 99%)", highlight=False)
@@ -184,6 +185,49 @@ def _print_attribution(report: dict, console: Console) -> None:
     for e in report["endpoints"]:
         if e["entry"]:
             t.add_row(e["name"], _top(e["attribution"]), _top(e["attribution_tail"]))
+    console.print(t)
+
+
+def _quantity(name: str, x: float) -> str:
+    if "utilization" in name:
+        return _pct(x)
+    if name == "throughput":
+        return _rate(x)
+    if name in ("wait", "latency_mean"):
+        return _ms(x)
+    return f"{x:.3g}"
+
+
+def _print_analytic(report: dict, console: Console) -> None:
+    """The operational laws beside the simulation: how many predictions
+    agree, and the ones that do not with what breaks their assumptions."""
+    a = report.get("analytic")
+    if not a:
+        return
+    rows = a["comparison"]
+    judged = [r for r in rows if r["verdict"] != "no ci"]
+    agree = sum(r["verdict"] == "agree" for r in judged)
+    if a["method"] == "saturated":
+        console.print("Laws vs simulation: the offered load exceeds a capacity, so there are "
+                      "no steady-state estimates to compare (see `capsim check`)",
+                      highlight=False)
+        return
+    if not judged:
+        console.print(f"Laws vs simulation: {len(rows)} predictions; run 3 or more replications "
+                      "for a verdict", highlight=False)
+        return
+    console.print(f"Laws vs simulation ({a['method']} estimates, docs/analysis.md): {agree} of "
+                  f"{len(judged)} predictions agree within the 99.9% CI", highlight=False)
+    off = [r for r in judged if r["verdict"] == "disagree"]
+    if not off:
+        return
+    t = Table(title="Where the estimates miss, and why", title_justify="left")
+    for c in ("", "quantity", "analytic", "simulated", "why"):
+        t.add_column(c, justify="right" if c in ("analytic", "simulated") else "left")
+    for r in off:
+        q = r["quantity"]
+        t.add_row(r["name"], q.replace("_", " "), _quantity(q, r["analytic"]),
+                  _quantity(q, r["simulated"]["mean"]), ", ".join(r["reasons"]))
     console.print(t)
 
 

@@ -121,3 +121,18 @@ def test_run_prints_validation_warnings_on_stderr_and_keeps_json_clean(tmp_path)
     assert proc.returncode == 0
     assert "warning: service idle is never used" in proc.stderr
     assert json.loads(proc.stdout)["schema"] == "capsim.report/1"
+
+
+def test_run_prints_the_laws_beside_the_simulation(root, capsys):
+    from capsim.cli import main
+    mm1 = str(root / "scenarios" / "mm1.toml")
+    assert main(["run", mm1, "--duration", "500s", "--replications", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "Laws vs simulation (open estimates, docs/analysis.md): 7 of 7 predictions agree" in out
+    assert "Where the estimates miss" not in out
+    assert main(["run", mm1, "--duration", "500s", "--replications", "2"]) == 0
+    assert "run 3 or more replications for a verdict" in capsys.readouterr().out
+    checkout = str(root / "scenarios" / "checkout.toml")
+    assert main(["run", checkout, "--replications", "3"]) in (0, 1)  # 1: an SLO failed
+    out = capsys.readouterr().out
+    assert "Where the estimates miss, and why" in out and "nested holding" in out

@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 
+#include "analysis/cache_hit_ratio.hpp"
 #include "analysis/queueing.hpp"
 #include "models/rate_shape.hpp"
 
@@ -74,9 +75,10 @@ class Analyzer {
 
     Analysis run() {
         a_.demands = build_demands(cm_);
-        a_.notes = a_.demands.notes;
         zero_ = critical_path(a_.demands);
         sources();
+        estimate_caches();
+        a_.notes = a_.demands.notes;
         closed();
         load();
         if (a_.method != Method::Saturated) {
@@ -116,6 +118,46 @@ class Analyzer {
             }
             a_.sources.push_back(std::move(l));
         }
+    }
+
+    // Caches whose hit ratio emerges from the run: estimated from their
+    // lookup rate at the open sources' load, then the demands rebuilt with
+    // it. A miss path may reach another cache, whose lookup rate then
+    // depends on the first's hit ratio: a few rounds settle it.
+    void estimate_caches() {
+        const auto& caches = m_.caches;
+        if (std::none_of(caches.begin(), caches.end(),
+                         [](const CacheSpec& c) { return c.hit_ratio < 0.0; }))
+            return;
+        std::vector<double> hits(caches.size(), -1.0), lookups;
+        for (int round = 0; round < 4; ++round) {
+            lookups.assign(caches.size(), 0.0);
+            for (std::size_t s = 0; s < a_.sources.size(); ++s) {
+                const double rate = a_.sources[s].rate;
+                if (!std::isfinite(rate)) continue;  // closed: its rate comes later, from MVA
+                for (const auto& [e, p] : d().sources[s].entries)
+                    for (std::size_t x = 0; x < d().endpoints.size(); ++x)
+                        for (const auto& [c, n] : d().endpoints[x].lookups)
+                            lookups[c] += rate * p * d().visits[e][x] * n;
+            }
+            std::vector<double> next(caches.size(), -1.0);
+            for (std::size_t c = 0; c < caches.size(); ++c)
+                if (caches[c].hit_ratio < 0.0 && lookups[c] > 0.0)
+                    next[c] = cache_hit_ratio(caches[c], lookups[c]);
+            if (next == hits) break;
+            hits = next;
+            a_.demands = build_demands(cm_, hits);
+            zero_ = critical_path(a_.demands);
+            a_.sources.clear();
+            sources();
+        }
+        for (std::size_t c = 0; c < caches.size(); ++c)
+            if (hits[c] >= 0.0)
+                a_.demands.notes.push_back(
+                    "cache " + caches[c].name + ": hit ratio " + ratio_text(100.0 * hits[c]) +
+                    "% estimated at " + ratio_text(lookups[c]) +
+                    " lookups/s (Che's approximation for LRU, lambda*TTL/(1 + lambda*TTL) for "
+                    "a TTL); flushes and stampedes are not in it");
     }
 
     // Busy servers per resource from the open sources.

@@ -117,7 +117,8 @@ class Walker {
             case StepKind::Cache: {
                 p.holds_while_waiting = true;
                 const auto c = cache(s.target);
-                const double miss = miss_ratio(c);
+                const double miss = index_.cache_miss[c];
+                add(p.lookups, c, w);
                 const double ops = 1.0 + miss;  // a get, and a set after a miss
                 const double t = ops * cm_.model.caches[c].service.mean();
                 add(p.usage, index_.cache_cores_of[c], w * t);
@@ -235,7 +236,7 @@ class Walker {
                 }
                 case StepKind::Cache: {
                     const auto c = cache(s.target);
-                    const double miss = miss_ratio(c);
+                    const double miss = index_.cache_miss[c];
                     dt = stretched(index_.cache_cores_of[c],
                                    (1.0 + miss) * cm_.model.caches[c].service.mean());
                     if (!s.blocks.empty())
@@ -284,8 +285,9 @@ class Walker {
             case StepKind::Query:
                 return query(s, service).held;
             case StepKind::Cache: {
-                const CacheSpec& c = cm_.model.caches[cache(s.target)];
-                const double miss = c.hit_ratio >= 0.0 ? 1.0 - c.hit_ratio : 1.0;
+                const auto ci = cache(s.target);
+                const CacheSpec& c = cm_.model.caches[ci];
+                const double miss = index_.cache_miss[ci];
                 return (1.0 + miss) * c.service.mean() +
                        (s.blocks.empty() ? 0.0 : miss * plain(s.blocks[0], service));
             }
@@ -403,17 +405,6 @@ class Walker {
         return it->second;
     }
 
-    // A cache with a fixed hit ratio misses at its complement; an emergent
-    // hit ratio (LRU, TTL, Zipf keys) is only known by simulating, so every
-    // lookup is taken to miss: the demands stay upper bounds.
-    double miss_ratio(std::uint32_t c) {
-        const CacheSpec& spec = cm_.model.caches[c];
-        if (spec.hit_ratio >= 0.0) return 1.0 - spec.hit_ratio;
-        note("cache " + spec.name +
-             ": its hit ratio emerges from the run, so every lookup is counted as a miss");
-        return 1.0;
-    }
-
     void note_pool_waits() {
         note(
             "waits for pooled connections are in the bounds (pool capacity) but not in the "
@@ -456,7 +447,7 @@ const char* Resource::kind_name() const {
     return "?";
 }
 
-Demands build_demands(const CompiledModel& cm) {
+Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ratios) {
     const Model& m = cm.model;
     Demands d;
     d.model = &cm;
@@ -509,6 +500,20 @@ Demands build_demands(const CompiledModel& cm) {
                                       ? resource(ResourceKind::RateLimit, m.externals[x].name, x, 1,
                                                  m.externals[x].rate_limit)
                                       : kNone);
+
+    for (std::uint32_t c = 0; c < m.caches.size(); ++c) {
+        const CacheSpec& spec = m.caches[c];
+        if (spec.hit_ratio >= 0.0) {
+            d.cache_miss.push_back(1.0 - spec.hit_ratio);
+        } else if (c < hit_ratios.size() && hit_ratios[c] >= 0.0) {
+            d.cache_miss.push_back(1.0 - hit_ratios[c]);
+        } else {
+            d.cache_miss.push_back(1.0);
+            d.notes.push_back("cache " + spec.name +
+                              ": its hit ratio emerges from the run, so every lookup is counted "
+                              "as a miss");
+        }
+    }
 
     Walker walker(cm, d, &d.notes);
     for (std::uint32_t s = 0; s < m.services.size(); ++s)

@@ -54,6 +54,7 @@ struct EndpointProfile {
     std::vector<std::pair<std::uint32_t, double>> usage;     // resource, use (its workers excepted)
     std::vector<std::pair<std::uint32_t, double>> calls;     // endpoint, expected calls
     std::vector<std::pair<std::uint32_t, double>> forwards;  // endpoint, probability
+    std::vector<std::pair<std::uint32_t, double>> lookups;   // cache, expected lookups
     bool fork_join = false;                                  // has a parallel step
     bool holds_while_waiting = false;  // its worker is held during a delay, call or data access
     double max_cpu_scv = 0.0;  // the largest squared coefficient of variation of its cpu steps
@@ -89,6 +90,7 @@ struct Demands {
     std::vector<std::uint32_t> rate_limit_of;      // per external (rate-limited ones only)
     std::vector<std::uint32_t> loops_of;           // per service (async ones only)
     std::vector<std::uint32_t> executor_of;        // per service (async, with executor)
+    std::vector<double> cache_miss;                // per cache: the miss ratio assumed
     std::vector<std::string> notes;                // what the analysis leaves out for this model
 
     /// Demand on every resource of one request entering at `entry`, given
@@ -103,9 +105,12 @@ struct Timing {
     std::vector<double> hold;      // worker holding time at its service
 };
 
-/// Build the demands. Throws ModelError when the traffic equations have no
-/// finite solution (calls or forwards that repeat with probability 1).
-Demands build_demands(const CompiledModel& model);
+/// Build the demands. A cache whose hit ratio emerges from the run (LRU,
+/// TTL, Zipf keys) misses at 1 - hit_ratios[c] when given (>= 0), and
+/// every lookup otherwise, so the demands stay upper bounds. Throws
+/// ModelError when the traffic equations have no finite solution (calls or
+/// forwards that repeat with probability 1).
+Demands build_demands(const CompiledModel& model, const std::vector<double>& hit_ratios = {});
 
 /// Response and holding times along each endpoint's critical path: work
 /// on cores (a service's, a database's, a cache's) takes its mean times

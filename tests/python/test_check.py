@@ -189,3 +189,22 @@ def test_a_model_the_formulas_fit_agrees_everywhere(root):
     res = capsim.load(root / "scenarios" / "mm1.toml").run()
     assert set(res.analytic["verdict"]) == {"agree"}
     assert res.analytic["reasons"].str.len().sum() == 0
+
+
+def test_an_emergent_cache_hit_ratio_is_estimated_like_the_simulation(root):
+    """cache_aside with its cure: 200,000 Zipf(0.9) keys, 20,000 entries,
+    a 5 min TTL. The laws estimate the hit ratio (Che's approximation, the
+    TTL cap) and the cache's load from it."""
+    fix = ('services.api.endpoints.product.steps[1]={ cache = "redis", miss = [ '
+           '{ query = "db.products", kind = "range", rows = 30 } ] }')
+    sc = capsim.load(root / "scenarios" / "cache_aside.toml", [fix])
+    a = sc.analyze()
+    note = next(n for n in a.data["notes"] if n.startswith("cache redis: hit ratio"))
+    estimated = float(note.split("hit ratio ")[1].split("%")[0]) / 100
+    res = sc.run(replications=3)
+    caches = res.caches.set_index("name")
+    assert abs(estimated - caches.loc["redis", "hit_ratio"]) < 0.01  # Che's bar: a point
+    # A get per lookup and a set per miss, on the cache's cores.
+    predicted = a.resources.set_index(["station", "resource"]).loc[("redis", "cores"),
+                                                                  "utilization"]
+    assert abs(predicted - caches.loc["redis", "utilization"]) < 0.02

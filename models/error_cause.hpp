@@ -22,6 +22,7 @@ enum class ErrorCause : std::uint8_t {
     CircuitOpen,         // the caller's circuit breaker was open: failed fast
     Cancelled,           // the deadline handed down had passed: the work was dropped
     BulkheadFull,        // the caller's bulkhead for this dependency had no room
+    Shed,                // waited in a service's queue past its queue_timeout: never started
     kCount,
 };
 
@@ -51,6 +52,8 @@ inline constexpr const char* cause_name(ErrorCause c) {
             return "cancelled";
         case ErrorCause::BulkheadFull:
             return "bulkhead_full";
+        case ErrorCause::Shed:
+            return "shed";
         case ErrorCause::kCount:
             break;
     }

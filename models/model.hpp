@@ -111,6 +111,12 @@ struct ServiceSpec {
     CpuDiscipline cpu = CpuDiscipline::ProcessorSharing;
     std::uint64_t queue_capacity = kUnbounded;  // per replica, waiting requests
     QueueDiscipline queue = QueueDiscipline::Fcfs;
+    // Load shedding. A request that waited longer than queue_timeout is
+    // dropped when a worker reaches it, never started (the client has
+    // likely given up); a full queue drops its oldest request for the new
+    // one instead of refusing the new one (fresh work is worth more).
+    double queue_timeout = std::numeric_limits<double>::infinity();
+    bool drop_oldest = false;
     BalancerKind balancer = BalancerKind::RoundRobin;
     ServiceMode mode = ServiceMode::Threads;
     std::uint32_t loops = 1;     // async: event loops per replica, each on a core of its own

@@ -75,6 +75,7 @@ struct StationResult {
     std::uint64_t admitted = 0;      // took a worker
     std::uint64_t completed = 0;     // released it
     std::uint64_t rejected = 0;      // queue full
+    std::uint64_t shed = 0;          // dropped after waiting past queue_timeout
     double wait_sum = 0.0;           // seconds spent queued by the admitted
     std::uint64_t rate_limited = 0;  // refused by the service's rate limit
     std::uint64_t limit_passed = 0;  // let through by it (at once or after queueing)

@@ -418,6 +418,7 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.wait =
             over(reps, [&](auto& r) { return ratio(st(r).wait_sum, double(st(r).admitted)); });
         sr.rejected = over(reps, [&](auto& r) { return per_second(double(st(r).rejected), r); });
+        sr.shed = over(reps, [&](auto& r) { return per_second(double(st(r).shed), r); });
         sr.rate_limited =
             over(reps, [&](auto& r) { return per_second(double(st(r).rate_limited), r); });
         sr.limit_wait = over(

@@ -74,6 +74,7 @@ struct StationReport {
     Estimate waiting_max;
     Estimate wait;                         // mean seconds queued, per admitted request
     Estimate rejected;                     // per second
+    Estimate shed;                         // per second: waited past queue_timeout
     Estimate rate_limited;                 // refused by its rate limit, per second
     Estimate limit_wait;                   // mean seconds queued at its rate limit
     double peak_worker_utilization = 0.0;  // highest window of the mean series

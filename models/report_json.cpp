@@ -145,6 +145,7 @@ std::string to_json(const Report& r) {
         put(w, "waiting_max", s.waiting_max);
         put(w, "wait", s.wait);
         put(w, "rejected", s.rejected);
+        put(w, "shed", s.shed);
         put(w, "rate_limited", s.rate_limited);
         put(w, "limit_wait", s.limit_wait);
         w.key("peak_worker_utilization").value(s.peak_worker_utilization);

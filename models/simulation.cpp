@@ -53,6 +53,8 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         svc.first_replica = static_cast<std::uint32_t>(replicas_.size());
         svc.replicas = spec.replicas;
         svc.queue_capacity = spec.queue_capacity;
+        svc.queue_timeout = spec.queue_timeout;
+        svc.drop_oldest = spec.drop_oldest;
         svc.balancer_rng = Rng(seed, replication, spec.path + ".balancer");
         svc.limited = spec.rate_limit.has_value();
         for (auto* g :
@@ -423,8 +425,14 @@ void Simulation::place(std::uint32_t task, std::uint32_t service) {
     }
     if (rep.queue.size() >= svc.queue_capacity) {
         if (measuring(now_)) ++out_.stations[service].rejected;
-        fail(task, ErrorCause::QueueFull);
-        return;
+        if (!svc.drop_oldest || rep.queue.empty()) {
+            fail(task, ErrorCause::QueueFull);
+            return;
+        }
+        const std::uint32_t oldest = rep.queue.pop_oldest();
+        svc.waiting.add(now_, -1.0);
+        --rep.outstanding;
+        fail(oldest, ErrorCause::QueueFull);
     }
     ++rep.outstanding;
     rep.queue.push(task, requests_[tasks_[task].request].priority);
@@ -460,10 +468,16 @@ void Simulation::release_worker(std::uint32_t replica) {
     --rep.outstanding;
     if (measuring(now_)) ++out_.stations[rep.service].completed;
     ++svc.window_completions;
-    if (!rep.queue.empty()) {
+    while (!rep.queue.empty()) {
         // The worker passes straight to the next request: busy count unchanged.
         const std::uint32_t next = rep.queue.pop();
         svc.waiting.add(now_, -1.0);
+        if (now_ - tasks_[next].mark > svc.queue_timeout) [[unlikely]] {
+            --rep.outstanding;
+            if (measuring(now_)) ++out_.stations[rep.service].shed;
+            fail(next, ErrorCause::Shed);
+            continue;
+        }
         grant_worker(next);
         return;
     }

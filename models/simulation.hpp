@@ -62,6 +62,8 @@ class Simulation {
         std::uint32_t first_replica = 0;
         std::uint32_t replicas = 0;
         std::uint64_t queue_capacity = 0;
+        double queue_timeout = 0.0;
+        bool drop_oldest = false;
         std::uint64_t rr = 0;
         Rng balancer_rng;
         Gauge busy_workers;

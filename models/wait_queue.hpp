@@ -62,6 +62,14 @@ class WaitQueue {
         rings_[r].push_back(task);
         ++size_;
     }
+    /// The request that has waited longest (of the lowest class, under
+    /// priorities): what drop-oldest shedding evicts.
+    std::uint32_t pop_oldest() {
+        --size_;
+        for (auto r = rings_.rbegin(); r != rings_.rend(); ++r)
+            if (!r->empty()) return r->pop_front();
+        return rings_[0].pop_front();
+    }
     std::uint32_t pop() {
         --size_;
         switch (discipline_) {

@@ -23,9 +23,10 @@ const Words kTopKeys = {"name",   "description", "extends", "run",     "services
                         "caches", "externals",   "queues",  "traffic", "slo"};
 const Words kRunKeys = {"duration", "warmup",        "seed",    "replications",
                         "window",   "max_in_flight", "recovery"};
-const Words kServiceKeys = {"replicas",  "workers",   "cores", "cpu",  "queue", "queue_discipline",
-                            "balancer",  "endpoints", "pools", "mode", "loops", "executor",
-                            "rate_limit"};
+const Words kServiceKeys = {
+    "replicas",   "workers",       "cores",    "cpu",  "queue", "queue_discipline",
+    "balancer",   "endpoints",     "pools",    "mode", "loops", "executor",
+    "rate_limit", "queue_timeout", "when_full"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
                           "branch", "query", "transaction", "cache",   "offload", "enqueue"};
 // Steps that wait on something outside the replica: on an async service
@@ -171,6 +172,23 @@ class Loader {
                               ? TableReader::suggest(q->as_string()->get(), {"unbounded"})
                               : "");
             }
+        }
+        if (const toml::node* qt = t->get("queue_timeout")) {
+            if (auto d = rd_.duration_of(*qt, p + ".queue_timeout")) {
+                if (*d > 0.0)
+                    s.queue_timeout = *d;
+                else
+                    rd_.error(qt, p + ".queue_timeout", "a queue timeout must be above 0",
+                              "a duration such as \"200ms\"");
+            }
+        }
+        if (auto v =
+                rd_.choice<bool>(*t, p, "when_full", {{"reject", false}, {"drop_oldest", true}})) {
+            s.drop_oldest = *v;
+            if (s.drop_oldest && s.queue_capacity == ServiceSpec::kUnbounded)
+                rd_.error(t->get("when_full"), p + ".when_full",
+                          "drop_oldest needs a bounded queue: an unbounded one is never full",
+                          "queue = 100 beside when_full = \"drop_oldest\"");
         }
         if (auto v = rd_.choice<QueueDiscipline>(*t, p, "queue_discipline",
                                                  {{"fcfs", QueueDiscipline::Fcfs},

@@ -124,6 +124,29 @@ TEST_CASE("theory: a client deadline handed down is M/M/c+D (abandonment while w
     CHECK(cancelled.mean > 0.0);
 }
 
+TEST_CASE("theory: a service queue timeout is M/M/c+D (shed when a worker reaches them)",
+          "[theory]") {
+    // A request that waited longer than D is dropped when a worker reaches
+    // it, in zero time: under FCFS the served see exactly an M/M/c queue
+    // whose customers abandon at patience D. Critically loaded (rho = 1).
+    const unsigned c = 4;
+    const double s = 0.010, lambda = c / s, d = 0.020;
+    const double measure = 1000.0, warmup = 20.0;
+    std::string t = run_table(measure, warmup, 10, 47);
+    t += fmt("[services.api]\nworkers = %u\ncores = %u\nqueue_timeout = \"%s\"\n", c, c,
+             secs(d).c_str());
+    t += fmt("[services.api.endpoints.get]\nsteps = [ { cpu = \"exp(%s)\" } ]\n", secs(s).c_str());
+    t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.get\"\n", per_s(lambda).c_str());
+    const Outcome o = run_scenario(t, "queue_timeout.toml");
+    const MmcD theory = mmc_d(c, lambda, 1.0 / s, d);
+    const std::string name = "M/M/c+D (queue timeout)";
+    const std::string params = fmt("c=%u, ρ=1, D=%gms, ", c, d * 1000) + run_words(measure, 10);
+    const EndpointReport& e = endpoint(o, "api.get");
+    compare(name, params, "P(shed) = P(wait >= D)", theory.abandon, e.error_rate);
+    compare(name, params, "mean wait of the served (s)", theory.served_wait,
+            e.attribution[static_cast<std::size_t>(Component::WorkerWait)]);
+}
+
 TEST_CASE("theory: a breaker over a known outage is open O / (O + 1/lambda + L) of it",
           "[theory]") {
     // Calls fail during [100 s, 160 s). The breaker opens after 5

@@ -142,3 +142,25 @@ def test_a_bulkhead_keeps_a_slow_dependency_from_taking_checkouts_workers():
     assert mean(reviews["bulkhead_full"]) > 5
     assert mean(reviews["fallbacks"]) == mean(reviews["bulkhead_full"])
     assert mean(endpoint(after, "shop.product")["error_rate"]) == 0.0
+
+
+def test_unbounded_queue_serves_the_dead_and_a_queue_timeout_cures_it():
+    before = run("unbounded_queue")
+    after = run("unbounded_queue", *fix_of("unbounded_queue"))
+    crowd_before, crowd_after = source(before, "crowd"), source(after, "crowd")
+    # Without shedding the server answers everything, mostly after its
+    # client has gone: half the clients time out and the server's p99 is 15 s.
+    assert mean(endpoint(before, "api.get")["error_rate"]) == 0.0
+    assert mean(crowd_before["error_rate"]) > 0.4
+    assert mean(endpoint(before, "api.get")["latency"]["p99"]) > 10
+    assert not slo_passes(before)
+    # Shedding after 500 ms in the queue: the excess fails fast, every other
+    # request is answered in time, and goodput nearly doubles.
+    shed = endpoint(after, "api.get")["errors_by_cause"]["shed"]
+    assert mean(shed) > 30
+    # The clients' failures are the shed requests, answered at once, not timeouts.
+    assert mean(crowd_after["error_rate"]) == pytest.approx(
+        mean(endpoint(after, "api.get")["error_rate"]), abs=0.005)
+    assert mean(crowd_after["throughput"]) > 1.7 * mean(crowd_before["throughput"])
+    assert mean(endpoint(after, "api.get")["latency"]["p99"]) < 1.0
+    assert slo_passes(after)

@@ -82,10 +82,10 @@ def print_report(report: dict, console: Console, wall: float) -> None:
                       _ci(lat["p99"], _ms), _ms(lat["p999"]["mean"]))
         console.print(t)
     t = Table(title="Stations", title_justify="left")
+    shedding = any(s.get("shed", {}).get("mean") for s in report["stations"])
     for c in ("station", "capacity", "workers (loops) busy", "peak", "cores busy", "peak ",
-              "throughput",
-              "queue mean",
-              "queue max", "wait", "rejected"):
+              "throughput", "queue mean", "queue max", "wait", "rejected") + (
+                  ("shed",) if shedding else ()):
         t.add_column(c, justify="left" if c == "station" else "right")
     for s in report["stations"]:
         # An async service's concurrency is its event loops, not its in-flight cap.
@@ -99,7 +99,8 @@ def print_report(report: dict, console: Console, wall: float) -> None:
                   _pct(s["core_utilization"]["mean"]), _pct(s["peak_core_utilization"]),
                   _rate(s["throughput"]["mean"]), f"{s['waiting']['mean']:.3g}",
                   f"{s['waiting_max']['mean']:.3g}", _ms(s["wait"]["mean"]),
-                  _rate(s["rejected"]["mean"]))
+                  _rate(s["rejected"]["mean"]),
+                  *((_rate(s["shed"]["mean"]),) if shedding else ()))
     console.print(t)
     _print_data_tier(report, console)
     print_policies(report, console)

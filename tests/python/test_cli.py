@@ -136,3 +136,12 @@ def test_run_prints_the_laws_beside_the_simulation(root, capsys):
     assert main(["run", checkout, "--replications", "3"]) in (0, 1)  # 1: an SLO failed
     out = capsys.readouterr().out
     assert "Where the estimates miss, and why" in out and "nested holding" in out
+
+
+def test_run_shows_a_shed_column_only_when_a_queue_sheds(root, capsys):
+    from capsim.cli import main
+    f = str(root / "scenarios" / "unbounded_queue.toml")
+    assert main(["run", f, "--replications", "1"]) == 1  # the p99 SLO fails
+    assert " shed " not in capsys.readouterr().out
+    assert main(["run", f, "--replications", "1", "--set", "services.api.queue_timeout=500ms"]) == 0
+    assert " shed " in capsys.readouterr().out

@@ -23,6 +23,7 @@ enum class ErrorCause : std::uint8_t {
     Cancelled,           // the deadline handed down had passed: the work was dropped
     BulkheadFull,        // the caller's bulkhead for this dependency had no room
     Shed,                // waited in a service's queue past its queue_timeout: never started
+    ConcurrencyLimited,  // the replica's adaptive concurrency limit was reached
     kCount,
 };
 
@@ -54,6 +55,8 @@ inline constexpr const char* cause_name(ErrorCause c) {
             return "bulkhead_full";
         case ErrorCause::Shed:
             return "shed";
+        case ErrorCause::ConcurrencyLimited:
+            return "concurrency_limited";
         case ErrorCause::kCount:
             break;
     }

@@ -124,6 +124,7 @@ struct ServiceSpec {
     std::vector<EndpointSpec> endpoints;
     std::vector<PoolSpec> pools;
     std::optional<RateLimitSpec> rate_limit;  // every request arriving at the service passes it
+    std::optional<AdaptiveLimitSpec> adaptive_limit;  // in flight per replica, adapted to latency
 };
 
 /// A table: its size now and how fast it grows, and how many secondary

@@ -103,6 +103,21 @@ enum class LimiterKey : std::uint8_t { Global, Class, Client };
 /// excess is refused at once with `rate_limited` (a 429 whose Retry-After
 /// is when the next request would pass), or, with `queue`, waits for its
 /// turn, at most `queue_capacity` waiting per key.
+/// An adaptive concurrency limit per replica (AIMD on latency, as
+/// Netflix's concurrency-limits does): a request that finds `limit`
+/// requests in flight at its replica (queued or holding a worker) is
+/// refused with `concurrency_limited`; each request that ends within
+/// `target` raises the limit by 1/limit (one per limit's worth), each that
+/// ends later multiplies it by `backoff`, within [min, max].
+struct AdaptiveLimitSpec {
+    std::string path;
+    double target = 0.0;  // seconds
+    double initial = 10.0;
+    double min = 1.0;
+    double max = 1000.0;
+    double backoff = 0.9;
+};
+
 struct RateLimitSpec {
     static constexpr std::uint64_t kUnbounded = std::numeric_limits<std::uint64_t>::max();
     std::string path;

@@ -70,16 +70,18 @@ struct StationResult {
     double busy_cores = 0.0;
     double waiting = 0.0;  // time-average queue length
     double waiting_max = 0.0;
-    double busy_loops = 0.0;         // async: time-average event loops held
-    double loop_waiting = 0.0;       // async: time-average tasks waiting for one
-    std::uint64_t admitted = 0;      // took a worker
-    std::uint64_t completed = 0;     // released it
-    std::uint64_t rejected = 0;      // queue full
-    std::uint64_t shed = 0;          // dropped after waiting past queue_timeout
-    double wait_sum = 0.0;           // seconds spent queued by the admitted
-    std::uint64_t rate_limited = 0;  // refused by the service's rate limit
-    std::uint64_t limit_passed = 0;  // let through by it (at once or after queueing)
-    double limit_wait_sum = 0.0;     // seconds queued at it by those let through
+    double busy_loops = 0.0;                // async: time-average event loops held
+    double loop_waiting = 0.0;              // async: time-average tasks waiting for one
+    std::uint64_t admitted = 0;             // took a worker
+    std::uint64_t completed = 0;            // released it
+    std::uint64_t rejected = 0;             // queue full
+    std::uint64_t shed = 0;                 // dropped after waiting past queue_timeout
+    std::uint64_t concurrency_limited = 0;  // refused by the adaptive limit
+    double concurrency_limit = 0.0;         // time-average adaptive limit, per replica
+    double wait_sum = 0.0;                  // seconds spent queued by the admitted
+    std::uint64_t rate_limited = 0;         // refused by the service's rate limit
+    std::uint64_t limit_passed = 0;         // let through by it (at once or after queueing)
+    double limit_wait_sum = 0.0;            // seconds queued at it by those let through
     StationSeries series;
 };
 

@@ -419,6 +419,9 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
             over(reps, [&](auto& r) { return ratio(st(r).wait_sum, double(st(r).admitted)); });
         sr.rejected = over(reps, [&](auto& r) { return per_second(double(st(r).rejected), r); });
         sr.shed = over(reps, [&](auto& r) { return per_second(double(st(r).shed), r); });
+        sr.concurrency_limited =
+            over(reps, [&](auto& r) { return per_second(double(st(r).concurrency_limited), r); });
+        sr.concurrency_limit = over(reps, [&](auto& r) { return st(r).concurrency_limit; });
         sr.rate_limited =
             over(reps, [&](auto& r) { return per_second(double(st(r).rate_limited), r); });
         sr.limit_wait = over(

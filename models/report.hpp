@@ -75,6 +75,8 @@ struct StationReport {
     Estimate wait;                         // mean seconds queued, per admitted request
     Estimate rejected;                     // per second
     Estimate shed;                         // per second: waited past queue_timeout
+    Estimate concurrency_limited;          // per second: refused by the adaptive limit
+    Estimate concurrency_limit;            // its time-average per replica (0: none)
     Estimate rate_limited;                 // refused by its rate limit, per second
     Estimate limit_wait;                   // mean seconds queued at its rate limit
     double peak_worker_utilization = 0.0;  // highest window of the mean series

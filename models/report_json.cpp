@@ -146,6 +146,8 @@ std::string to_json(const Report& r) {
         put(w, "wait", s.wait);
         put(w, "rejected", s.rejected);
         put(w, "shed", s.shed);
+        put(w, "concurrency_limited", s.concurrency_limited);
+        put(w, "concurrency_limit", s.concurrency_limit);
         put(w, "rate_limited", s.rate_limited);
         put(w, "limit_wait", s.limit_wait);
         w.key("peak_worker_utilization").value(s.peak_worker_utilization);

@@ -55,11 +55,14 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         svc.queue_capacity = spec.queue_capacity;
         svc.queue_timeout = spec.queue_timeout;
         svc.drop_oldest = spec.drop_oldest;
+        if (spec.adaptive_limit) svc.adaptive = &*spec.adaptive_limit;
         svc.balancer_rng = Rng(seed, replication, spec.path + ".balancer");
         svc.limited = spec.rate_limit.has_value();
         for (auto* g :
              {&svc.busy_workers, &svc.busy_cores, &svc.waiting, &svc.busy_loops, &svc.loop_waiting})
             g->run.reset(0.0, 0.0);
+        const double initial = svc.adaptive ? svc.adaptive->initial : 0.0;
+        svc.limit.run.reset(0.0, initial * spec.replicas);
         services_.push_back(svc);
         for (std::uint32_t r = 0; r < spec.replicas; ++r) {
             Replica rep;
@@ -75,6 +78,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
                 pool_index_.push_back(model.first_pool[s] + k);
             }
             rep.free_workers = spec.workers;
+            rep.limit = initial;
             rep.free_loops = spec.loops;
             rep.free_executor = spec.executor;
             rep.queue.configure(spec.queue, model.priority_classes);
@@ -143,6 +147,7 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
         Service& svc = services_[s];
         StationResult& st = out_.stations[s];
         st.busy_workers = svc.busy_workers.run.mean(stop_time);
+        if (svc.adaptive) st.concurrency_limit = svc.limit.run.mean(stop_time) / svc.replicas;
         st.busy_cores = svc.busy_cores.run.mean(stop_time);
         st.waiting = svc.waiting.run.mean(stop_time);
         st.waiting_max = svc.waiting.run.max();
@@ -416,6 +421,11 @@ void Simulation::place(std::uint32_t task, std::uint32_t service) {
     const std::uint32_t r = svc.replicas == 1 ? svc.first_replica : choose_replica(service);
     tasks_[task].replica = r;
     Replica& rep = replicas_[r];
+    if (svc.adaptive && rep.outstanding >= static_cast<std::uint32_t>(rep.limit)) [[unlikely]] {
+        if (measuring(now_)) ++out_.stations[service].concurrency_limited;
+        fail(task, ErrorCause::ConcurrencyLimited);
+        return;
+    }
     if (rep.free_workers > 0) {
         --rep.free_workers;
         ++rep.outstanding;
@@ -460,6 +470,17 @@ void Simulation::grant_worker(std::uint32_t task) {
         return;
     }
     ready_.push_back(task);
+}
+
+void Simulation::adapt_limit(std::uint32_t replica, double latency) {
+    Replica& rep = replicas_[replica];
+    Service& svc = services_[rep.service];
+    const AdaptiveLimitSpec* a = svc.adaptive;
+    if (!a) return;
+    const double next = latency <= a->target ? std::min(a->max, rep.limit + 1.0 / rep.limit)
+                                             : std::max(a->min, rep.limit * a->backoff);
+    svc.limit.add(now_, next - rep.limit);
+    rep.limit = next;
 }
 
 void Simulation::release_worker(std::uint32_t replica) {
@@ -649,7 +670,10 @@ void Simulation::finish(std::uint32_t task) {
     if (tasks_[task].holds_loop) release_loop(task);
     if (tasks_[task].holds_executor) release_executor(task);
     Task& t = tasks_[task];
-    if (t.holds_worker) release_worker(t.replica);
+    if (t.holds_worker) {
+        adapt_limit(t.replica, now_ - t.start);
+        release_worker(t.replica);
+    }
     if (t.held != kNone) release_held(task);
     if (t.endpoint != kNone) {
         EndpointLive& live = live_[t.endpoint];
@@ -679,7 +703,10 @@ void Simulation::fail(std::uint32_t task, ErrorCause cause) {
     if (tasks_[task].held != kNone) release_held(task);
     if (tasks_[task].leads_flight) end_flight(task, false, cause);
     Task& t = tasks_[task];
-    if (t.holds_worker) release_worker(t.replica);
+    if (t.holds_worker) {
+        adapt_limit(t.replica, now_ - t.start);
+        release_worker(t.replica);
+    }
     if (t.endpoint != kNone) {
         ++live_[t.endpoint].window_errors;
         if (measuring(t.start))
@@ -784,8 +811,8 @@ void Simulation::on_window() {
 
 void Simulation::on_warmup_end() {
     for (Service& svc : services_)
-        for (Gauge* g :
-             {&svc.waiting, &svc.busy_workers, &svc.busy_cores, &svc.busy_loops, &svc.loop_waiting})
+        for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores, &svc.busy_loops,
+                         &svc.loop_waiting, &svc.limit})
             g->restart(now_);
     data_warmup_end();
     guard_warmup_end();

@@ -49,6 +49,7 @@ class Simulation {
         std::uint32_t first_pool = 0;  // its pools, in the service's slot order
         std::uint32_t free_workers = 0;
         std::uint32_t outstanding = 0;  // queued + holding a worker
+        double limit = 0.0;             // adaptive concurrency limit (0: none)
         WaitQueue queue;
         CpuScheduler cpu;
         std::uint32_t free_loops = 0;        // async
@@ -64,6 +65,8 @@ class Simulation {
         std::uint64_t queue_capacity = 0;
         double queue_timeout = 0.0;
         bool drop_oldest = false;
+        const AdaptiveLimitSpec* adaptive = nullptr;
+        Gauge limit;  // the replicas' adaptive limits, summed
         std::uint64_t rr = 0;
         Rng balancer_rng;
         Gauge busy_workers;
@@ -152,6 +155,7 @@ class Simulation {
     void place(std::uint32_t task, std::uint32_t service);
     std::uint32_t choose_replica(std::uint32_t service);
     void grant_worker(std::uint32_t task);
+    void adapt_limit(std::uint32_t replica, double latency);
     void release_worker(std::uint32_t replica);
     void step(std::uint32_t task);
     void start_cpu(std::uint32_t task, const Instr& in);

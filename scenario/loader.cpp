@@ -23,10 +23,14 @@ const Words kTopKeys = {"name",   "description", "extends", "run",     "services
                         "caches", "externals",   "queues",  "traffic", "slo"};
 const Words kRunKeys = {"duration", "warmup",        "seed",    "replications",
                         "window",   "max_in_flight", "recovery"};
-const Words kServiceKeys = {
-    "replicas",   "workers",       "cores",    "cpu",  "queue", "queue_discipline",
-    "balancer",   "endpoints",     "pools",    "mode", "loops", "executor",
-    "rate_limit", "queue_timeout", "when_full"};
+const Words kServiceKeys = {"replicas",   "workers",
+                            "cores",      "cpu",
+                            "queue",      "queue_discipline",
+                            "balancer",   "endpoints",
+                            "pools",      "mode",
+                            "loops",      "executor",
+                            "rate_limit", "queue_timeout",
+                            "when_full",  "adaptive_concurrency"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
                           "branch", "query", "transaction", "cache",   "offload", "enqueue"};
 // Steps that wait on something outside the replica: on an async service
@@ -142,6 +146,18 @@ class Loader {
                           "mode = \"async\" on this service, or no " + std::string(key));
         if (auto v = rd_.integer(*t, p, "loops", 1, 100000)) s.loops = std::uint32_t(*v);
         if (auto v = rd_.integer(*t, p, "executor", 0, 1000000)) s.executor = std::uint32_t(*v);
+        if (const toml::node* ac = t->get("adaptive_concurrency")) {
+            if (s.mode == ServiceMode::Async)
+                rd_.error(ac, p + ".adaptive_concurrency",
+                          "adaptive_concurrency limits a threads service's requests in flight",
+                          "mode = \"threads\", or no adaptive_concurrency");
+            else if (const auto* at = ac->as_table())
+                s.adaptive_limit = load_adaptive_limit(rd_, *at, p + ".adaptive_concurrency");
+            else
+                rd_.error(ac, p + ".adaptive_concurrency",
+                          "expected a table, found " + TableReader::type_name(*ac),
+                          "adaptive_concurrency = { target = \"100ms\" }");
+        }
         if (const toml::node* rl = t->get("rate_limit")) {
             if (const auto* rt = rl->as_table())
                 s.rate_limit = load_rate_limit(rd_, *rt, p + ".rate_limit");

@@ -50,6 +50,10 @@ bool load_policy(TableReader& rd, const toml::table& t, const std::string& path,
 std::optional<RateLimitSpec> load_rate_limit(TableReader& rd, const toml::table& t,
                                              const std::string& path);
 
+/// Read a service's `adaptive_concurrency` table; empty when it is unusable.
+std::optional<AdaptiveLimitSpec> load_adaptive_limit(TableReader& rd, const toml::table& t,
+                                                     const std::string& path);
+
 /// Read [databases.*], [caches.*] and [externals.*].
 void load_data_tier(TableReader& rd, const toml::table& root, Model& model);
 

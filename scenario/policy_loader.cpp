@@ -392,6 +392,46 @@ std::optional<RateLimitSpec> load_rate_limit(TableReader& rd, const toml::table&
     return r;
 }
 
+std::optional<AdaptiveLimitSpec> load_adaptive_limit(TableReader& rd, const toml::table& t,
+                                                     const std::string& path) {
+    rd.check_keys(t, path, {"target", "initial", "min", "max", "backoff"});
+    AdaptiveLimitSpec a;
+    a.path = path;
+    bool ok = true;
+    if (!t.contains("target")) {
+        rd.error(&t, path + ".target",
+                 "an adaptive limit needs its target latency (above it, the limit shrinks)",
+                 "target = \"100ms\"");
+        ok = false;
+    } else if (auto v = rd.duration(t, path, "target")) {
+        if (*v > 0.0) {
+            a.target = *v;
+        } else {
+            rd.error(t.get("target"), path + ".target", "the target latency must be above 0",
+                     "target = \"100ms\"");
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    if (auto v = rd.number(t, path, "min", 1.0, 1e9)) a.min = *v;
+    if (auto v = rd.number(t, path, "max", 1.0, 1e9)) a.max = *v;
+    if (auto v = rd.number(t, path, "initial", 1.0, 1e9)) a.initial = *v;
+    if (auto v = rd.number(t, path, "backoff", 0.01, 0.999)) a.backoff = *v;
+    if (a.min > a.max) {
+        rd.error(t.get("min"), path + ".min", "min is above max", "min <= max");
+        ok = false;
+    } else if (a.initial < a.min || a.initial > a.max) {
+        rd.error(t.get("initial") ? t.get("initial") : &t, path + ".initial",
+                 "the initial limit must lie within [min, max]",
+                 "initial between " + std::to_string(static_cast<long long>(a.min)) + " and " +
+                     std::to_string(static_cast<long long>(a.max)));
+        ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return a;
+}
+
 std::vector<std::string> with_policy_keys(std::vector<std::string> keys) {
     keys.insert(keys.end(), policy_keys().begin(), policy_keys().end());
     return keys;

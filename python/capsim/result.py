@@ -112,7 +112,8 @@ class Result:
             row: dict[str, Any] = {k: s[k] for k in ("name", "kind", "replicas", "workers", "cores")}
             row["station"] = row.pop("name")
             for key in ("worker_utilization", "core_utilization", "throughput", "waiting",
-                        "in_system", "waiting_max", "wait", "rejected", "shed", "rate_limited", "limit_wait"):
+                        "in_system", "waiting_max", "wait", "rejected", "shed", "concurrency_limited", "concurrency_limit",
+                        "rate_limited", "limit_wait"):
                 row.update(_flat(key, s[key]))
             rows.append(row)
         df = pd.DataFrame(rows)

@@ -74,3 +74,27 @@ TEST_CASE("load shedding: a queue timeout drops stale requests before any work",
     CHECK(station(o, "api").worker_utilization.mean == Approx(1.0).epsilon(0.01));
     CHECK(station(o, "api").waiting.mean == Approx(30.0).epsilon(0.03));
 }
+
+TEST_CASE("load shedding: an adaptive concurrency limit keeps latency near its target", "[unit]") {
+    // 4 workers serving 400/s, offered 800/s: without a limit the queue
+    // grows without bound. AIMD on latency settles the limit where almost
+    // every request ends within the 50 ms target: by Little's law about
+    // 400/s x 50 ms = 20 in flight at most, the excess refused at once.
+    const std::string t =
+        "[run]\nduration = \"200s\"\nwarmup = \"20s\"\nreplications = 3\nseed = 9\n"
+        "[services.api]\nworkers = 4\ncores = 4\n"
+        "adaptive_concurrency = { target = \"50ms\", initial = 10, max = 500 }\n"
+        "[services.api.endpoints.get]\nsteps = [ { cpu = \"exp(10ms)\" } ]\n"
+        "[traffic.web]\nrate = \"800/s\"\nendpoint = \"api.get\"\n";
+    const Outcome o = run_scenario(t, "aimd.toml");
+    const EndpointReport& e = endpoint(o, "api.get");
+    const StationReport& s = station(o, "api");
+    CHECK_FALSE(o.report.unstable);
+    CHECK(e.throughput.mean == Approx(400.0).epsilon(0.03));  // the workers never idle
+    CHECK(cause(e, ErrorCause::ConcurrencyLimited) == Approx(400.0).epsilon(0.03));
+    CHECK(s.concurrency_limited.mean == Approx(400.0).epsilon(0.03));
+    CHECK(e.latency.p99.mean < 0.075);
+    CHECK(e.latency.p50.mean > 0.010);  // it queues, but briefly
+    CHECK(s.concurrency_limit.mean > 8.0);
+    CHECK(s.concurrency_limit.mean < 30.0);
+}

@@ -54,7 +54,7 @@ void CacheStore::flush() {
     head_ = tail_ = kNil;
 }
 
-bool CacheStore::get(std::uint64_t key, double now, double* set_at) {
+bool CacheStore::get(std::uint64_t key, double now, Found* found) {
     const auto it = index_.find(key);
     if (it == index_.end()) return false;
     const std::uint32_t e = it->second;
@@ -67,17 +67,18 @@ bool CacheStore::get(std::uint64_t key, double now, double* set_at) {
         unlink(e);
         push_front(e);
     }
-    if (set_at) *set_at = entries_[e].set_at;
+    if (found) *found = Found{entries_[e].set_at, entries_[e].expires, entries_[e].fill};
     return true;
 }
 
-void CacheStore::set(std::uint64_t key, double now) {
+void CacheStore::set(std::uint64_t key, double now, double fill) {
     if (capacity_ == 0) return;
     const double expires = now + ttl_;
     if (const auto it = index_.find(key); it != index_.end()) {
         const std::uint32_t e = it->second;
         entries_[e].expires = expires;
         entries_[e].set_at = now;
+        entries_[e].fill = fill;
         if (head_ != e) {
             unlink(e);
             push_front(e);
@@ -99,6 +100,7 @@ void CacheStore::set(std::uint64_t key, double now) {
     entries_[e].key = key;
     entries_[e].expires = expires;
     entries_[e].set_at = now;
+    entries_[e].fill = fill;
     push_front(e);
     index_.emplace(key, e);
 }

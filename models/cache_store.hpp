@@ -21,13 +21,22 @@ class CacheStore {
 
     void configure(std::uint64_t capacity, double ttl);
 
-    /// True when `key` is present and not expired at `now`; `set_at`, when
-    /// given, receives the time its value was stored.
-    bool get(std::uint64_t key, double now, double* set_at = nullptr);
+    /// What a hit found: when its value was stored, when it expires, and
+    /// how long the fill that stored it took (early refresh weighs it).
+    struct Found {
+        double set_at = 0.0;
+        double expires = kNever;
+        double fill = 0.0;
+    };
+
+    /// True when `key` is present and not expired at `now`; `found`, when
+    /// given, receives what the entry holds.
+    bool get(std::uint64_t key, double now, Found* found = nullptr);
     /// Empty the cache (a restart or a FLUSHALL).
     void flush();
-    /// Store `key` from `now` for the TTL.
-    void set(std::uint64_t key, double now);
+    /// Store `key` from `now` for the TTL; `fill` is how long computing the
+    /// value took.
+    void set(std::uint64_t key, double now, double fill = 0.0);
     /// Drop `key` (invalidate on write).
     void erase(std::uint64_t key);
 
@@ -41,6 +50,7 @@ class CacheStore {
         std::uint64_t key = 0;
         double expires = kNever;
         double set_at = 0.0;
+        double fill = 0.0;
         std::uint32_t prev = kNil;  // towards the most recently used
         std::uint32_t next = kNil;  // towards the least recently used
     };

@@ -342,8 +342,9 @@ class Compiler {
                     }
                     if (s.blocks.size() != 1)
                         throw ModelError(s.path, "a cache step needs its miss path");
-                    out_.program.cache_ops.push_back(
-                        CacheOp{c->second, stream(s.path), s.single_flight, CacheWrite::None});
+                    out_.program.cache_ops.push_back(CacheOp{c->second, stream(s.path),
+                                                             s.single_flight, CacheWrite::None,
+                                                             s.early_refresh});
                     const auto op = static_cast<std::uint32_t>(out_.program.cache_ops.size() - 1);
                     deferred.emplace_back(pc(), &s);
                     emit(Op::CacheGet).a = op;

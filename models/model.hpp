@@ -64,6 +64,7 @@ struct StepSpec {
     std::uint32_t join_k = 0;  // KOfN: completions needed
     QueryKind query = QueryKind::Fixed;
     bool single_flight = false;  // cache: concurrent misses of one key share one fill
+    double early_refresh = 0.0;  // cache: XFetch's beta, refresh before expiry (0: never)
     bool blocking = false;       // async service: the step holds the event loop throughout
     CacheWrite cache_write = CacheWrite::None;  // cache: this request changed the key's data
     std::optional<PolicySpec> policy;           // call, query, cache: timeout, retries, breaker

@@ -76,6 +76,7 @@ struct CacheOp {
     std::uint32_t stream = 0;  // key and service-time draws
     bool single_flight = false;
     CacheWrite write = CacheWrite::None;
+    double early_refresh = 0.0;  // XFetch's beta; 0: a hit is a hit until the TTL ends
 };
 
 /// A step under a policy, resolved. Each attempt runs the body block (the

@@ -118,7 +118,8 @@ struct CacheResult {
     double busy = 0.0;  // time-average busy servers
     std::uint64_t gets = 0, hits = 0, misses = 0, coalesced = 0, sets = 0;
     std::uint64_t evictions = 0, expirations = 0;
-    std::uint64_t stale = 0;  // hits on a value older than its data's last write
+    std::uint64_t stale = 0;            // hits on a value older than its data's last write
+    std::uint64_t early_refreshes = 0;  // hits turned into fills before the TTL ended (XFetch)
     std::vector<double> series_hit_ratio, series_gets;
 };
 

@@ -219,6 +219,8 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         cr.hit_ratio =
             over(reps, [&](auto& r) { return ratio(double(ca(r).hits), double(ca(r).gets)); });
         cr.coalesced = over(reps, [&](auto& r) { return per_second(double(ca(r).coalesced), r); });
+        cr.early_refreshes =
+            over(reps, [&](auto& r) { return per_second(double(ca(r).early_refreshes), r); });
         cr.evictions = over(reps, [&](auto& r) { return per_second(double(ca(r).evictions), r); });
         cr.expirations =
             over(reps, [&](auto& r) { return per_second(double(ca(r).expirations), r); });

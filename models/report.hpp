@@ -130,8 +130,9 @@ struct CacheReport {
     Estimate utilization;
     Estimate gets;  // per second
     Estimate hit_ratio;
-    Estimate coalesced;  // misses that waited for another request's fill, per second
-    Estimate evictions;  // per second
+    Estimate coalesced;        // misses that waited for another request's fill, per second
+    Estimate early_refreshes;  // fills started before the key expired (XFetch), per second
+    Estimate evictions;        // per second
     Estimate expirations;
     Estimate stale;        // hits on a value older than its data's last write, per second
     Estimate stale_ratio;  // stale hits / gets

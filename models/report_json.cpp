@@ -217,6 +217,7 @@ std::string to_json(const Report& r) {
         put(w, "gets", c.gets);
         put(w, "hit_ratio", c.hit_ratio);
         put(w, "coalesced", c.coalesced);
+        put(w, "early_refreshes", c.early_refreshes);
         put(w, "evictions", c.evictions);
         put(w, "expirations", c.expirations);
         put(w, "stale", c.stale);

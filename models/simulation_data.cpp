@@ -411,7 +411,9 @@ void Simulation::cache_write(std::uint32_t task) {
 }
 
 void Simulation::cache_set(std::uint32_t task) {
-    cache_submit(task, prog_.cache_ops[prog_.code[tasks_[task].pc].a].cache);
+    Task& t = tasks_[task];
+    t.fill = static_cast<float>(now_ - t.work);  // t.work held when the miss began
+    cache_submit(task, prog_.cache_ops[prog_.code[t.pc].a].cache);
 }
 
 void Simulation::cache_submit(std::uint32_t task, std::uint32_t cache) {
@@ -449,18 +451,30 @@ void Simulation::on_cache_done(std::uint32_t task) {
         return;
     }
     if (in.op == Op::CacheSet) {
-        if (!fixed) c.store.set(t.key, now_);
+        if (!fixed) c.store.set(t.key, now_, t.fill);
         if (cr) ++cr->sets;
         if (t.leads_flight) end_flight(task, true, ErrorCause::QueueFull);
         ++tasks_[task].pc;
         step(task);
         return;
     }
-    double set_at = 0.0;
-    const bool hit = fixed ? t.key == 1 : c.store.get(t.key, now_, &set_at);
+    CacheStore::Found found;
+    bool hit = fixed ? t.key == 1 : c.store.get(t.key, now_, &found);
+    // XFetch (Vattani et al.): refresh early with a probability that grows
+    // as expiry nears, weighted by how long a fill takes, so a hot key is
+    // refilled by one request before it expires instead of by a herd after.
+    // While a coalesced refill is under way the others keep the live value.
+    if (hit && op.early_refresh > 0.0 && found.expires < CacheStore::kNever &&
+        !(op.single_flight && c.flights.count(t.key))) {
+        const double u = streams_[op.stream].uniform01();  // in (0, 1): log is finite
+        if (now_ - found.fill * op.early_refresh * std::log(u) >= found.expires) {
+            hit = false;
+            if (cr) ++cr->early_refreshes;
+        }
+    }
     if (hit && !fixed && cr) {
         const auto w = c.last_write.find(t.key);
-        if (w != c.last_write.end() && w->second > set_at) ++cr->stale;
+        if (w != c.last_write.end() && w->second > found.set_at) ++cr->stale;
     }
     ++c.window_gets;
     if (cr) ++cr->gets;
@@ -485,6 +499,7 @@ void Simulation::on_cache_done(std::uint32_t task) {
         t.leads_flight = true;
     }
     const std::uint32_t miss = in.b;
+    tasks_[task].work = now_;  // the fill's start, read by cache_set
     wait_for(task, 1, 0);
     const std::uint32_t child = spawn(task);
     tasks_[child].pc = miss;

@@ -66,6 +66,7 @@ struct Task {
     bool leads_flight = false;    // cache: this task's miss fills the key for coalesced waiters
     bool holds_bulkhead = false;  // at a guard: its current attempt holds a place in the bulkhead
     std::uint8_t outcome = 0;     // external call: the ErrorCause + 1 it will fail with, 0 for none
+    float fill = 0.0f;            // cache: how long the miss path that fills the key took
     Attribution attr{};
 };
 

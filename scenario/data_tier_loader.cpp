@@ -310,8 +310,9 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
         return true;
     }
     // cache
-    rd.check_keys(t, path,
-                  with_policy_keys({"cache", "miss", "single_flight", "blocking", "write"}));
+    rd.check_keys(
+        t, path,
+        with_policy_keys({"cache", "miss", "single_flight", "early_refresh", "blocking", "write"}));
     s.kind = StepKind::Cache;
     auto target = rd.string(t, path, "cache");
     if (!target) return false;
@@ -323,13 +324,31 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
         else
             rd.error(sf, path + ".single_flight", "expected true or false", "single_flight = true");
     }
+    if (const toml::node* er = t.get("early_refresh")) {
+        const std::string ep = path + ".early_refresh";
+        if (const auto* b = er->as_boolean()) {
+            s.early_refresh = b->get() ? 1.0 : 0.0;
+        } else if (er->is_number()) {
+            const double beta = er->value<double>().value_or(0.0);
+            if (beta > 0.0 && beta <= 100.0)
+                s.early_refresh = beta;
+            else
+                rd.error(er, ep, "early_refresh's beta must lie in (0, 100]",
+                         "early_refresh = 1.0  (XFetch's beta: above 1 refreshes earlier)");
+        } else {
+            rd.error(er, ep, "expected true, false or a beta > 0", "early_refresh = true");
+        }
+    }
     const toml::node* miss = t.get("miss");
     if (auto w = rd.choice<CacheWrite>(
             t, path, "write",
             {{"invalidate", CacheWrite::Invalidate}, {"keep", CacheWrite::Keep}})) {
         s.cache_write = *w;
-        if (miss || t.get("single_flight")) {
-            rd.error(miss ? miss : t.get("single_flight"), path,
+        const toml::node* read_key = miss                     ? miss
+                                     : t.get("single_flight") ? t.get("single_flight")
+                                                              : t.get("early_refresh");
+        if (read_key) {
+            rd.error(read_key, path,
                      "a cache write has no miss path: it changes the data, it does not read it",
                      "{ cache = \"" + s.target +
                          "\", write = \"invalidate\" } on the write "

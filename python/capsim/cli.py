@@ -141,12 +141,16 @@ def _print_data_tier(report: dict, console: Console) -> None:
         console.print(t)
     if report.get("caches"):
         t = Table(title="Caches", title_justify="left")
-        for c in ("cache", "gets", "hit ratio", "coalesced", "evictions", "busy"):
+        early = any(c["early_refreshes"]["mean"] > 0 for c in report["caches"])
+        cols = ["cache", "gets", "hit ratio", "coalesced"] + (["early refresh"] if early else [])
+        for c in cols + ["evictions", "busy"]:
             t.add_column(c, justify="left" if c == "cache" else "right")
         for c in report["caches"]:
-            t.add_row(c["name"], _rate(c["gets"]["mean"]), _ci(c["hit_ratio"], _pct),
-                      _rate(c["coalesced"]["mean"]), _rate(c["evictions"]["mean"]),
-                      _pct(c["utilization"]["mean"]))
+            row = [c["name"], _rate(c["gets"]["mean"]), _ci(c["hit_ratio"], _pct),
+                   _rate(c["coalesced"]["mean"])]
+            if early:
+                row.append(_rate(c["early_refreshes"]["mean"]))
+            t.add_row(*row, _rate(c["evictions"]["mean"]), _pct(c["utilization"]["mean"]))
         console.print(t)
     if report.get("queues"):
         t = Table(title="Message queues", title_justify="left")

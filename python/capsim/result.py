@@ -160,7 +160,8 @@ class Result:
 
     @property
     def caches(self) -> pd.DataFrame:
-        """One row per cache: gets (1/s), hit ratio, coalesced misses, evictions."""
+        """One row per cache: gets (1/s), hit ratio, coalesced misses, early refreshes,
+        evictions (1/s)."""
         return self._table("caches", ("name",))
 
     @property

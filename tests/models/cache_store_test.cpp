@@ -57,3 +57,21 @@ TEST_CASE("cache store: freed slots are reused, so memory stays at capacity", "[
         }
     CHECK(c.size() <= 100);
 }
+
+TEST_CASE("cache store: a hit reports when its value was set, expires and took to fill",
+          "[unit]") {
+    // Early refresh weighs the last fill's duration: a refreshed key must
+    // carry its new fill, not the first one.
+    CacheStore c;
+    c.configure(10, 5.0);
+    c.set(3, 1.0, 0.25);
+    CacheStore::Found f;
+    REQUIRE(c.get(3, 2.0, &f));
+    CHECK(f.set_at == 1.0);
+    CHECK(f.expires == 6.0);
+    CHECK(f.fill == 0.25);
+    c.set(3, 4.0, 0.5);
+    REQUIRE(c.get(3, 4.5, &f));
+    CHECK(f.expires == 9.0);
+    CHECK(f.fill == 0.5);
+}

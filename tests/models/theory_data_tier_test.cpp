@@ -124,6 +124,46 @@ TEST_CASE("theory: TTL cache hit ratio is lambda T / (1 + lambda T)", "[theory]"
     }
 }
 
+TEST_CASE("theory: XFetch early refresh rate is a renewal cycle's", "[theory]") {
+    // One hot key, Poisson gets at rate L, a fill of exactly D, TTL T, and
+    // single-flight, so each cycle has exactly one fill. Seen from expiry,
+    // a get at time-to-expiry x refreshes with probability exp(-x / (D b)):
+    // the first refresh X (time-to-expiry) has
+    //     P(X <= x) = exp(-L D b (exp(-x / D b) - exp(-T / D b))),
+    // and with probability P0 = P(X <= 0) none comes and the first get after
+    // expiry misses. A cycle lasts T - X (+ 1/L when none came) + D + s,
+    // s the set's service time; early refreshes per second = (1 - P0) / E[C].
+    const double L = 50.0, D = 0.1, T = 2.0, s = 1e-6;
+    for (const double beta : {1.0, 3.0}) {
+        const double db = D * beta;
+        auto below = [&](double x) {
+            return std::exp(-L * db * (std::exp(-x / db) - std::exp(-T / db)));
+        };
+        const int n = 20000;  // Simpson's rule on E[X] = integral of P(X > x) over [0, T]
+        double ex = 0.0;
+        for (int k = 0; k <= n; ++k) {
+            const double w = (k == 0 || k == n) ? 1.0 : (k % 2 ? 4.0 : 2.0);
+            ex += w * (1.0 - below(T * k / n));
+        }
+        ex *= T / n / 3.0;
+        const double p0 = below(0.0);
+        const double cycle = T - ex + p0 / L + D + s;
+        const double measure = 2000.0, warmup = 20.0;
+        std::string t = run_table(measure, warmup, 10, 15);
+        t += fmt("[caches.c]\nservice = \"const(1us)\"\nkeys = 1\nttl = \"%s\"\n", secs(T).c_str());
+        t += "[services.api]\nworkers = 1000\ncores = 1000\n";
+        t +=
+            fmt("[services.api.endpoints.get]\nsteps = [ { cache = \"c\", single_flight = true, "
+                "early_refresh = %g, miss = [ { delay = \"%s\" } ] } ]\n",
+                beta, secs(D).c_str());
+        t += fmt("[traffic.clients]\nrate = \"%s\"\nendpoint = \"api.get\"\n", per_s(L).c_str());
+        const Outcome o = run_scenario(t, "xfetch.toml");
+        compare("XFetch early refresh",
+                fmt("λ=%g/s, fill %g s, TTL %g s, β=%g, ", L, D, T, beta) + run_words(measure, 10),
+                "early refreshes (1/s)", (1.0 - p0) / cycle, o.report.caches.at(0).early_refreshes);
+    }
+}
+
 TEST_CASE("theory: LRU hit ratio under Zipf requests matches Che's approximation", "[theory]") {
     const unsigned keys = 5000, capacity = 500;
     const double zipf = 0.8;

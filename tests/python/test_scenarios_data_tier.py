@@ -91,6 +91,31 @@ def test_stampede_is_one_query_per_expiry_with_single_flight():
     assert not slo_passes(before) and slo_passes(after)
 
 
+def test_stampede_rebuilds_early_with_xfetch_and_nobody_waits():
+    single = run("stampede", *fix_of("stampede"))
+    both = run("stampede", *fix_of("stampede"),
+               "services.web.endpoints.home.steps[1].early_refresh=true")
+    cs, cb = single["caches"][0], both["caches"][0]
+    # Still one rebuild per cycle, but it starts before the key expires
+    # (a cycle shorter than the TTL + rebuild), and nobody waits for it.
+    assert 1 / 10.3 < mean(cb["early_refreshes"]) < 1 / 8
+    assert mean(cb["expirations"]) == 0 and mean(cb["coalesced"]) < 0.01 * mean(cs["coalesced"])
+    assert mean(database(both, "db")["throughput"]) == pytest.approx(mean(cb["early_refreshes"]),
+                                                                     rel=0.05)
+    p99s = mean(endpoint(single, "web.home")["latency"]["p99"])
+    p99b = mean(endpoint(both, "web.home")["latency"]["p99"])
+    assert p99b < 0.1 * p99s
+
+
+def test_early_refresh_alone_turns_the_cold_start_herd_into_a_refresh_storm():
+    alone = run("stampede", "services.web.endpoints.home.steps[1].early_refresh=true")
+    cache = alone["caches"][0]
+    # Rebuilds slowed by the herd are recorded as slow, so every hit refreshes.
+    assert mean(cache["early_refreshes"]) > 20
+    assert mean(cache["hit_ratio"]) < 0.5
+    assert not slo_passes(alone)
+
+
 def test_reporting_on_the_primary_slows_checkout_and_a_replica_isolates_it():
     before = run("reporting_starves_oltp")
     after = run("reporting_starves_oltp", *fix_of("reporting_starves_oltp"))

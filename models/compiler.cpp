@@ -171,10 +171,16 @@ class Compiler {
         }
         if (q.kind != QueryKind::Fixed && q.table == QueryOp::kNoTable)
             throw ModelError(s.path, "a lookup, range, scan or write needs a table");
+        if (q.kind == QueryKind::Scan && model_.databases[q.database].shards > 1)
+            throw ModelError(s.path,
+                             "a scan of a sharded table reads every shard, which is not modelled: "
+                             "scan an unsharded database (a reporting replica), or shard by the "
+                             "key the query filters on and use kind = \"range\"");
         q.slot = pool_slot(q.database, s.path);
         q.law = law(s.law);
         q.stream = stream(s.path);
         q.rows_stream = stream(s.path + ".rows");
+        q.primary = s.primary;
         out_.program.queries.push_back(q);
         emit(Op::Query).a = static_cast<std::uint32_t>(out_.program.queries.size() - 1);
     }

@@ -65,6 +65,7 @@ struct StepSpec {
     QueryKind query = QueryKind::Fixed;
     bool single_flight = false;  // cache: concurrent misses of one key share one fill
     double early_refresh = 0.0;  // cache: XFetch's beta, refresh before expiry (0: never)
+    bool primary = false;        // query: a read that must see the latest writes (not a replica)
     bool blocking = false;       // async service: the step holds the event loop throughout
     CacheWrite cache_write = CacheWrite::None;  // cache: this request changed the key's data
     std::optional<PolicySpec> policy;           // call, query, cache: timeout, retries, breaker
@@ -161,6 +162,14 @@ struct DatabaseSpec {
     double index_write = 20e-6;
     double lock_timeout = 50.0;  // a write waiting this long for a row lock fails
     std::vector<TableSpec> tables;
+    // Scale-out. Each of `shards` holds the rows whose key hashes to it, on
+    // `cores` of its own; each shard has `replicas` read replicas (again
+    // `cores` each) that reads outside transactions go to, round robin, and
+    // that see a write `replication_lag` after it: a read of that row in
+    // between is stale.
+    std::uint32_t shards = 1;
+    std::uint32_t replicas = 0;
+    Law replication_lag = Law::constant(0.01);
 };
 
 /// A cache (Redis, Memcached): `cores` servers with a per-operation

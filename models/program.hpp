@@ -67,7 +67,8 @@ struct QueryOp {
     std::uint32_t slot = 0;
     std::uint32_t law = 0;
     std::uint32_t stream = 0;       // the overhead (or fixed cost) draws
-    std::uint32_t rows_stream = 0;  // range: the result-size draws
+    std::uint32_t rows_stream = 0;  // range: the result-size draws; which row a key names
+    bool primary = false;           // a read kept off the replicas
 };
 
 /// A cache step resolved: which cache, where its keys come from.

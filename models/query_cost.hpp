@@ -28,7 +28,7 @@ inline double index_levels(double rows) {
 inline double query_work(const DatabaseSpec& db, const TableSpec* table, QueryKind kind, double now,
                          double overhead, double returned) {
     if (kind == QueryKind::Fixed || table == nullptr) return overhead;
-    const double rows = table_rows(*table, now);
+    const double rows = table_rows(*table, now) / db.shards;  // a shard holds its share
     switch (kind) {
         case QueryKind::Lookup:
             return overhead + db.seek * index_levels(rows) + db.row;

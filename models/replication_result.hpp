@@ -111,6 +111,12 @@ struct DatabaseResult {
     double lock_wait_sum = 0.0;
     std::uint64_t lock_timeouts = 0;
     std::vector<double> series_busy_cores, series_connections, series_queries;
+    // Per member (shard primaries and replicas, in first_member order).
+    std::vector<double> member_busy;  // time-average busy cores
+    std::vector<std::uint64_t> member_queries;
+    std::vector<std::vector<double>> member_series;  // busy cores per window
+    std::uint64_t replica_reads = 0;                 // reads served by a replica
+    std::uint64_t stale_reads = 0;  // of those, reads of a row whose last write it lacked
 };
 
 /// What one replication measured at one cache.

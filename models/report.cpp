@@ -179,8 +179,37 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         auto db = [d](const ReplicationResult& r) -> const DatabaseResult& {
             return r.databases[d];
         };
-        const double cores = spec.cores;
+        const std::uint32_t per_shard = 1 + spec.replicas;
+        const double cores = double(spec.cores) * spec.shards * per_shard;
         dr.core_utilization = over(reps, [&](auto& r) { return db(r).busy_cores / cores; });
+        dr.shards = spec.shards;
+        dr.replicas = spec.replicas;
+        dr.replica_reads =
+            over(reps, [&](auto& r) { return per_second(double(db(r).replica_reads), r); });
+        dr.stale_reads =
+            over(reps, [&](auto& r) { return per_second(double(db(r).stale_reads), r); });
+        dr.stale_read_ratio = over(reps, [&](auto& r) {
+            return ratio(double(db(r).stale_reads), double(db(r).replica_reads));
+        });
+        const std::size_t n_members = std::size_t(spec.shards) * per_shard;
+        for (std::size_t k = 0; n_members > 1 && k < n_members; ++k) {
+            DatabaseReport::Member mb;
+            const std::size_t shard = k / per_shard, role = k % per_shard;
+            mb.name = spec.name;
+            if (spec.shards > 1) mb.name += ".shard[" + std::to_string(shard) + "]";
+            if (role > 0) mb.name += ".replica[" + std::to_string(role - 1) + "]";
+            mb.role = role == 0 ? "primary" : "replica";
+            const double c = spec.cores;
+            mb.core_utilization = over(reps, [&](auto& r) { return db(r).member_busy[k] / c; });
+            mb.throughput =
+                over(reps, [&](auto& r) { return per_second(double(db(r).member_queries[k]), r); });
+            // A hot shard saturates while the average hides it: each server
+            // is a station of its own for the bottleneck.
+            const auto s =
+                series([&](auto& r, std::size_t w) { return db(r).member_series[k][w] / c; });
+            track(rep, mb.name, "cores", s, mb.core_utilization.mean);
+            dr.members.push_back(std::move(mb));
+        }
         dr.throughput = over(reps, [&](auto& r) { return per_second(double(db(r).queries), r); });
         dr.query_work =
             over(reps, [&](auto& r) { return ratio(db(r).work_sum, double(db(r).queries)); });
@@ -206,7 +235,8 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
             return ratio(db(r).series_queries[w], window_width(r, w));
         });
         dr.peak_core_utilization = peak(dr.series_core_utilization);
-        track(rep, dr.name, "cores", dr.series_core_utilization, dr.core_utilization.mean);
+        if (dr.members.empty())
+            track(rep, dr.name, "cores", dr.series_core_utilization, dr.core_utilization.mean);
         rep.databases.push_back(std::move(dr));
     }
     for (std::size_t c = 0; c < m.caches.size(); ++c) {

@@ -120,6 +120,19 @@ struct DatabaseReport {
     Estimate lock_timeouts;  // per second
     double peak_core_utilization = 0.0;
     std::vector<std::pair<std::string, std::pair<double, double>>> tables;  // rows at 0 and end
+    /// One server of a sharded or replicated database: "db.shard[2]",
+    /// "db.replica[1]", "db.shard[0].replica[0]"; a plain database has one.
+    struct Member {
+        std::string name;
+        std::string role;  // "primary" or "replica"
+        Estimate core_utilization;
+        Estimate throughput;  // queries per second
+    };
+    std::uint32_t shards = 1, replicas = 0;
+    std::vector<Member> members;
+    Estimate replica_reads;  // per second
+    Estimate stale_reads;  // replica reads of a row whose last write it had not applied, per second
+    Estimate stale_read_ratio;  // stale reads / replica reads
     std::vector<double> series_core_utilization, series_connections, series_throughput;
 };
 

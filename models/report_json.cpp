@@ -194,6 +194,21 @@ std::string to_json(const Report& r) {
         put(w, "lock_waits", d.lock_waits);
         put(w, "lock_wait", d.lock_wait);
         put(w, "lock_timeouts", d.lock_timeouts);
+        w.key("shards").value(d.shards);
+        w.key("replicas").value(d.replicas);
+        put(w, "replica_reads", d.replica_reads);
+        put(w, "stale_reads", d.stale_reads);
+        put(w, "stale_read_ratio", d.stale_read_ratio);
+        w.key("members").begin_array();
+        for (const DatabaseReport::Member& mb : d.members) {
+            w.begin_object();
+            w.key("name").value(mb.name);
+            w.key("role").value(mb.role);
+            put(w, "core_utilization", mb.core_utilization);
+            put(w, "throughput", mb.throughput);
+            w.end_object();
+        }
+        w.end_array();
         w.key("peak_core_utilization").value(d.peak_core_utilization);
         w.key("tables").begin_array();
         for (const auto& [name, rows] : d.tables) {

@@ -207,16 +207,16 @@ void Simulation::dispatch(const Event& e) {
             on_warmup_end();
             return;
         case kDbCpuDone: {
-            const std::uint32_t db = prog_.queries[prog_.code[tasks_[e.arg].pc].a].database;
-            const std::uint32_t before = databases_[db].cpu.busy();
-            databases_[db].cpu.finish_fcfs(cal_, now_);
-            db_cpu_changed(db, before);
+            const std::uint32_t m = tasks_[e.arg].member;
+            const std::uint32_t before = members_[m].cpu.busy();
+            members_[m].cpu.finish_fcfs(cal_, now_);
+            db_cpu_changed(m, before);
             on_query_done(e.arg);
             return;
         }
         case kDbPsDone: {
-            const std::uint32_t before = databases_[e.arg].cpu.busy();
-            const std::uint32_t task = databases_[e.arg].cpu.finish_sharing(cal_, now_);
+            const std::uint32_t before = members_[e.arg].cpu.busy();
+            const std::uint32_t task = members_[e.arg].cpu.finish_sharing(cal_, now_);
             db_cpu_changed(e.arg, before);
             on_query_done(task);
             return;

@@ -77,10 +77,19 @@ class Simulation {
         std::uint64_t window_completions = 0;
     };
 
-    struct Database {
+    // One server of a database: a shard's primary or one of its replicas.
+    struct DbMember {
         CpuScheduler cpu;
-        std::uint32_t open = 0;  // connections open now
         Gauge busy_cores;
+        std::uint32_t database = 0;
+        std::uint64_t window_queries = 0;
+    };
+
+    struct Database {
+        std::uint32_t first_member = 0;  // shard k's primary is first_member + k * (1 + replicas)
+        std::uint64_t rr = 0;            // the replica that serves the next read
+        std::uint32_t open = 0;          // connections open now
+        Gauge busy_cores;                // over all its members
         Gauge connections;
         Rng connect_rng;
         Rng rtt_rng;
@@ -93,6 +102,11 @@ class Simulation {
         std::unordered_map<std::uint64_t, Lock> locks;
         std::vector<std::pair<std::uint32_t, std::uint64_t>> held;  // (owner, row key)
         std::uint64_t window_queries = 0;
+        Rng lag_rng;    // replication lag per write
+        Rng shard_rng;  // the shard of a query that names no row
+        // Rows written whose change a replica has not applied yet: row key ->
+        // when it will have (entries past are purged each window).
+        std::unordered_map<std::uint64_t, double> unreplicated;
     };
 
     // Tasks parked behind another task's fill of the same key (single-flight).
@@ -200,7 +214,8 @@ class Simulation {
     void release_locks(std::uint32_t db, std::uint32_t owner);
     void on_lock_timeout(std::uint32_t task);
     void on_query_done(std::uint32_t task);
-    void db_cpu_changed(std::uint32_t db, std::uint32_t busy_before);
+    void db_cpu_changed(std::uint32_t member, std::uint32_t busy_before);
+    std::uint32_t route_query(std::uint32_t task);
     void cache_get(std::uint32_t task);
     void cache_set(std::uint32_t task);
     void cache_write(std::uint32_t task);
@@ -250,6 +265,7 @@ class Simulation {
     std::vector<ConnectionPool> pools_;      // per replica, per pool slot
     std::vector<std::uint32_t> pool_index_;  // each one's CompiledPool
     std::vector<Database> databases_;
+    std::vector<DbMember> members_;
     std::vector<Cache> caches_;
     std::vector<External> externals_;
     std::vector<MessageQueue> queues_;

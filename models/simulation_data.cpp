@@ -33,7 +33,17 @@ void Simulation::init_data_tier(std::uint32_t replication) {
     for (std::uint32_t d = 0; d < md.databases.size(); ++d) {
         const DatabaseSpec& spec = md.databases[d];
         Database& db = databases_[d];
-        db.cpu.configure(store_mode(spec.cpu), spec.cores, d, kDbCpuDone, kDbPsDone);
+        db.first_member = static_cast<std::uint32_t>(members_.size());
+        for (std::uint32_t k = 0; k < spec.shards * (1 + spec.replicas); ++k) {
+            DbMember& mb = members_.emplace_back();
+            mb.database = d;
+            mb.cpu.configure(store_mode(spec.cpu), spec.cores,
+                             static_cast<std::uint32_t>(members_.size() - 1), kDbCpuDone,
+                             kDbPsDone);
+            mb.busy_cores.run.reset(0.0, 0.0);
+        }
+        db.lag_rng = Rng(seed, replication, spec.path + ".replication_lag");
+        db.shard_rng = Rng(seed, replication, spec.path + ".shards");
         db.connect_rng = Rng(seed, replication, spec.path + ".connect");
         db.rtt_rng = Rng(seed, replication, spec.path + ".rtt");
         for (const TableSpec& t : spec.tables)
@@ -59,6 +69,12 @@ void Simulation::init_data_tier(std::uint32_t replication) {
     }
     out_.pools.resize(m_.pools.size());
     out_.databases.resize(md.databases.size());
+    for (std::uint32_t d = 0; d < md.databases.size(); ++d) {
+        const std::size_t n = md.databases[d].shards * (1 + md.databases[d].replicas);
+        out_.databases[d].member_busy.assign(n, 0.0);
+        out_.databases[d].member_queries.assign(n, 0);
+        out_.databases[d].member_series.assign(n, {});
+    }
     out_.caches.resize(md.caches.size());
     out_.externals.resize(md.externals.size());
 }
@@ -345,17 +361,54 @@ void Simulation::run_query(std::uint32_t task) {
     const double work = query_work(spec, table, q.kind, now_, overhead, returned);
     t.work = work;
     t.mark = now_;
-    Database& db = databases_[q.database];
-    const std::uint32_t before = db.cpu.busy();
-    db.cpu.submit(cal_, now_, task, work);
-    db_cpu_changed(q.database, before);
+    const std::uint32_t m = route_query(task);
+    tasks_[task].member = m;
+    const std::uint32_t before = members_[m].cpu.busy();
+    members_[m].cpu.submit(cal_, now_, task, work);
+    db_cpu_changed(m, before);
 }
 
-void Simulation::db_cpu_changed(std::uint32_t db, std::uint32_t busy_before) {
-    const std::uint32_t busy = databases_[db].cpu.busy();
-    if (busy != busy_before)
-        databases_[db].busy_cores.add(now_,
-                                      static_cast<double>(busy) - static_cast<double>(busy_before));
+// Which server runs the query: the shard its row hashes to (a query that
+// names no row: any shard), and there a replica, round robin, for a read
+// outside a transaction that need not see the latest writes.
+std::uint32_t Simulation::route_query(std::uint32_t task) {
+    Task& t = tasks_[task];
+    const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
+    const DatabaseSpec& spec = m_.model.databases[q.database];
+    Database& db = databases_[q.database];
+    if (spec.shards == 1 && spec.replicas == 0) return db.first_member;
+    const bool write = q.kind == QueryKind::Write;
+    const bool keyed = q.table != QueryOp::kNoTable;
+    if (keyed && !write)
+        t.key = (static_cast<std::uint64_t>(q.table) << 40) |
+                db.rows[q.table].sample(streams_[q.rows_stream]);
+    std::uint32_t shard = 0;
+    if (spec.shards > 1) {
+        std::uint64_t h = t.key;  // hashed, so neighbouring (and hot) rows spread out
+        shard = keyed ? static_cast<std::uint32_t>(splitmix64(h) % spec.shards)
+                      : static_cast<std::uint32_t>(db.shard_rng.below(spec.shards));
+    }
+    const std::uint32_t primary = db.first_member + shard * (1 + spec.replicas);
+    if (write || spec.replicas == 0 || q.primary || t.txn == pool_of(t)) return primary;
+    const auto replica = static_cast<std::uint32_t>(db.rr++ % spec.replicas);
+    if (measuring(now_)) {
+        DatabaseResult& dr = out_.databases[q.database];
+        ++dr.replica_reads;
+        if (keyed) {
+            const auto it = db.unreplicated.find(t.key);
+            if (it != db.unreplicated.end() && it->second > now_) ++dr.stale_reads;
+        }
+    }
+    return primary + 1 + replica;
+}
+
+void Simulation::db_cpu_changed(std::uint32_t member, std::uint32_t busy_before) {
+    DbMember& mb = members_[member];
+    const std::uint32_t busy = mb.cpu.busy();
+    if (busy == busy_before) return;
+    const double delta = static_cast<double>(busy) - static_cast<double>(busy_before);
+    mb.busy_cores.add(now_, delta);
+    databases_[mb.database].busy_cores.add(now_, delta);
 }
 
 void Simulation::on_query_done(std::uint32_t task) {
@@ -367,8 +420,17 @@ void Simulation::on_query_done(std::uint32_t task) {
     t.attr[idx(Component::DbWait)] += static_cast<float>(waited);
     t.mark = now_;
     ++databases_[q.database].window_queries;
+    if (q.kind == QueryKind::Write && q.table != QueryOp::kNoTable &&
+        m_.model.databases[q.database].replicas > 0) {
+        Database& db = databases_[q.database];
+        const double seen =
+            now_ + m_.model.databases[q.database].replication_lag.sample(db.lag_rng);
+        double& until = db.unreplicated[t.key];
+        until = std::max(until, seen);
+    }
     if (measuring(now_)) {
         DatabaseResult& dr = out_.databases[q.database];
+        ++dr.member_queries[t.member - databases_[q.database].first_member];
         ++dr.queries;
         dr.work_sum += t.work;
         dr.wait_sum += waited;
@@ -606,6 +668,10 @@ void Simulation::data_window(double width) {
         dr.series_connections.push_back(db.connections.window_mean(now_, width));
         dr.series_queries.push_back(static_cast<double>(db.window_queries));
         db.window_queries = 0;
+        for (std::size_t k = 0; k < dr.member_series.size(); ++k)
+            dr.member_series[k].push_back(
+                members_[db.first_member + k].busy_cores.window_mean(now_, width));
+        std::erase_if(db.unreplicated, [&](const auto& kv) { return kv.second <= now_; });
     }
     for (std::uint32_t c = 0; c < caches_.size(); ++c) {
         Cache& cache = caches_[c];
@@ -631,6 +697,7 @@ void Simulation::data_warmup_end() {
         for (Gauge* g : {&p.busy, &p.queued}) g->restart(now_);
     for (Database& db : databases_)
         for (Gauge* g : {&db.busy_cores, &db.connections}) g->restart(now_);
+    for (DbMember& mb : members_) mb.busy_cores.restart(now_);
     for (Cache& c : caches_) {
         c.busy.restart(now_);
         c.evictions_base = c.store.evictions();
@@ -651,6 +718,9 @@ void Simulation::data_results(double stop_time) {
         dr.busy_cores = databases_[d].busy_cores.run.mean(stop_time);
         dr.connections = databases_[d].connections.run.mean(stop_time);
         dr.connections_max = databases_[d].connections.run.max();
+        for (std::size_t k = 0; k < dr.member_busy.size(); ++k)
+            dr.member_busy[k] =
+                members_[databases_[d].first_member + k].busy_cores.run.mean(stop_time);
     }
     for (std::uint32_t c = 0; c < caches_.size(); ++c) {
         CacheResult& cr = out_.caches[c];

@@ -67,6 +67,7 @@ struct Task {
     bool holds_bulkhead = false;  // at a guard: its current attempt holds a place in the bulkhead
     std::uint8_t outcome = 0;     // external call: the ErrorCause + 1 it will fail with, 0 for none
     float fill = 0.0f;            // cache: how long the miss path that fills the key took
+    std::uint32_t member = 0;     // query: the database server (shard, replica) running it
     Attribution attr{};
 };
 

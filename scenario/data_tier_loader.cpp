@@ -13,8 +13,9 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kDatabaseKeys = {"cores", "cpu", "max_connections", "connect",      "rtt",   "overhead",
-                             "seek",  "row", "index_write",     "lock_timeout", "tables"};
+const Words kDatabaseKeys = {
+    "cores", "cpu",         "max_connections", "connect", "rtt",    "overhead", "seek",
+    "row",   "index_write", "lock_timeout",    "tables",  "shards", "replicas", "replication_lag"};
 const Words kTableKeys = {"rows", "growth", "indexes", "zipf"};
 const Words kCacheKeys = {"cores", "service", "capacity",  "keys",
                           "zipf",  "ttl",     "hit_ratio", "flush_at"};
@@ -71,6 +72,10 @@ void database(TableReader& rd, const std::string& name, const toml::node& node, 
     if (auto v = rd.duration(*t, d.path, "row")) d.row = *v;
     if (auto v = rd.duration(*t, d.path, "index_write")) d.index_write = *v;
     if (auto v = duration_or_none(rd, *t, d.path, "lock_timeout")) d.lock_timeout = *v;
+    d.shards = count(rd, *t, d.path, "shards", 1, 1024, d.shards);
+    d.replicas = count(rd, *t, d.path, "replicas", 0, 64, d.replicas);
+    if (auto v = rd.law(*t, d.path, "replication_lag", Dimension::Time))
+        d.replication_lag = std::move(*v);
     if (const toml::node* tables = t->get("tables")) {
         const auto* tt = as_table(rd, *tables, d.path + ".tables",
                                   "[" + d.path + ".tables.NAME] tables with rows");
@@ -233,7 +238,14 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
                     const std::string& kind, StepSpec& s, std::vector<DataReference>& refs,
                     const BlockReader& block) {
     if (kind == "query") {
-        rd.check_keys(t, path, with_policy_keys({"query", "kind", "rows", "cost", "blocking"}));
+        rd.check_keys(t, path,
+                      with_policy_keys({"query", "kind", "rows", "cost", "blocking", "primary"}));
+        if (const toml::node* pr = t.get("primary")) {
+            if (const auto* b = pr->as_boolean())
+                s.primary = b->get();
+            else
+                rd.error(pr, path + ".primary", "expected true or false", "primary = true");
+        }
         s.kind = StepKind::Query;
         auto target = rd.string(t, path, "query");
         if (!target) return false;
@@ -275,6 +287,7 @@ bool load_data_step(TableReader& rd, const toml::table& t, const std::string& pa
             s.query = *k;
         else if (t.get("kind"))
             return false;
+        if (s.query == QueryKind::Scan) refs.back().kind = DataReference::ScannedTable;
         if (s.query == QueryKind::Range) {
             if (!t.get("rows")) {
                 rd.error(&t, path + ".rows", "a range query needs the rows it returns",
@@ -385,7 +398,8 @@ void check_data_references(TableReader& rd, const Model& m,
                                          : "one of the databases: " + TableReader::one_of(dbs),
                              TableReader::suggest(r.target, dbs));
                 break;
-            case DataReference::Table: {
+            case DataReference::Table:
+            case DataReference::ScannedTable: {
                 const std::string db = r.target.substr(0, r.target.find('.'));
                 if (!has_name(dbs, db))
                     rd.error(r.node, r.path, "unknown database \"" + db + "\"",
@@ -396,6 +410,14 @@ void check_data_references(TableReader& rd, const Model& m,
                     rd.error(r.node, r.path, "unknown table \"" + r.target + "\"",
                              "\"database.table\", a table under [databases." + db + ".tables]",
                              TableReader::suggest(r.target, tables));
+                else if (r.kind == DataReference::ScannedTable)
+                    for (const DatabaseSpec& d : m.databases)
+                        if (d.name == db && d.shards > 1)
+                            rd.error(r.node, r.path,
+                                     "a scan of a sharded table reads every shard, which is not "
+                                     "modelled",
+                                     "scan an unsharded database (a reporting replica), or "
+                                     "kind = \"range\" on the key the table is sharded by");
                 break;
             }
             case DataReference::Queue: {

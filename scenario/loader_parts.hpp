@@ -23,7 +23,7 @@ struct Reference {
 /// A name of a database, table ("database.table") or cache, checked once
 /// the whole file is read.
 struct DataReference {
-    enum Kind { Database, Table, Cache, Queue };
+    enum Kind { Database, Table, ScannedTable, Cache, Queue };
     const toml::node* node;
     std::string path;
     std::string target;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/random.hpp"
 #include "theory_support.hpp"
 
 namespace {
@@ -162,6 +163,66 @@ TEST_CASE("theory: XFetch early refresh rate is a renewal cycle's", "[theory]") 
                 fmt("λ=%g/s, fill %g s, TTL %g s, β=%g, ", L, D, T, beta) + run_words(measure, 10),
                 "early refreshes (1/s)", (1.0 - p0) / cycle, o.report.caches.at(0).early_refreshes);
     }
+}
+
+TEST_CASE("theory: a replica read is stale with probability 1 - exp(-w L)", "[theory]") {
+    // Writes to each of N equally popular rows are Poisson at w / N; a
+    // replica applies each L after it: a read of a row is stale when some
+    // write to it ended in the last L seconds, so P(stale) = 1 - exp(-w L / N).
+    const double writes = 100.0, reads = 1000.0, lag = 0.05, rows = 10.0;
+    const double measure = 1000.0, warmup = 10.0;
+    std::string t = run_table(measure, warmup, 10, 16);
+    t += fmt("[databases.db]\ncores = 64\nreplicas = 2\nreplication_lag = \"const(%s)\"\n",
+             secs(lag).c_str());
+    t += fmt("[databases.db.tables.t]\nrows = %g\nzipf = 0\n", rows);
+    t += "[services.api]\nworkers = 1000\ncores = 1000\n[services.api.pools.db]\nsize = 1000\n";
+    t += "[services.api.endpoints.get]\nsteps = [ { query = \"db.t\" } ]\n";
+    t += "[services.api.endpoints.put]\nsteps = [ { query = \"db.t\", kind = \"write\" } ]\n";
+    t += fmt("[traffic.readers]\nrate = \"%s\"\nendpoint = \"api.get\"\n", per_s(reads).c_str());
+    t += fmt("[traffic.writers]\nrate = \"%s\"\nendpoint = \"api.put\"\n", per_s(writes).c_str());
+    const Outcome o = run_scenario(t, "replica_lag.toml");
+    const DatabaseReport& db = o.report.databases.at(0);
+    const std::string params =
+        fmt("w=%g/s over %g rows, L=%g s, ", writes, rows, lag) + run_words(measure, 10);
+    compare("Replica staleness", params, "stale read ratio", 1.0 - std::exp(-writes / rows * lag),
+            db.stale_read_ratio);
+    // Reads alternate between the two replicas; writes stay on the primary.
+    compare("Replica staleness", params, "primary queries (1/s)", writes,
+            db.members.at(0).throughput);
+    compare("Replica staleness", params, "replica reads (1/s)", reads, db.replica_reads);
+}
+
+TEST_CASE("theory: shards take the Zipf mass of the rows that hash to them", "[theory]") {
+    // Row k (1..N) is read with probability k^-s / H; it lives on shard
+    // hash(k) mod S. Each shard's query rate is the total times its mass:
+    // the hot-shard skew a key's popularity puts on one server.
+    const unsigned n = 1000, shards = 4;
+    const double zipf = 1.1, rate = 2000.0;
+    std::vector<double> mass(shards, 0.0);
+    double total = 0.0;
+    for (std::uint64_t k = 1; k <= n; ++k) {
+        std::uint64_t h = k;  // table 0's key is its row
+        const double p = std::pow(double(k), -zipf);
+        mass[splitmix64(h) % shards] += p;
+        total += p;
+    }
+    const double measure = 500.0, warmup = 10.0;
+    std::string t = run_table(measure, warmup, 10, 17);
+    t +=
+        fmt("[databases.db]\ncores = 64\nshards = %u\n[databases.db.tables.t]\nrows = %u\n"
+            "zipf = %g\n",
+            shards, n, zipf);
+    t += "[services.api]\nworkers = 1000\ncores = 1000\n[services.api.pools.db]\nsize = 1000\n";
+    t += "[services.api.endpoints.get]\nsteps = [ { query = \"db.t\" } ]\n";
+    t += fmt("[traffic.readers]\nrate = \"%s\"\nendpoint = \"api.get\"\n", per_s(rate).c_str());
+    const Outcome o = run_scenario(t, "shards.toml");
+    const DatabaseReport& db = o.report.databases.at(0);
+    REQUIRE(db.members.size() == shards);
+    for (unsigned k = 0; k < shards; ++k)
+        compare(
+            "Hot-shard skew",
+            fmt("N=%u, s=%g, %u shards, shard %u, ", n, zipf, shards, k) + run_words(measure, 10),
+            "queries (1/s)", rate * mass[k] / total, db.members[k].throughput);
 }
 
 TEST_CASE("theory: LRU hit ratio under Zipf requests matches Che's approximation", "[theory]") {

@@ -111,7 +111,8 @@ struct DatabaseResult {
     double lock_wait_sum = 0.0;
     std::uint64_t lock_timeouts = 0;
     std::vector<double> series_busy_cores, series_connections, series_queries;
-    // Per member (shard primaries and replicas, in first_member order).
+    // Per member (shard primaries and replicas, in first_member order);
+    // member_busy and member_series stay empty for a single server.
     std::vector<double> member_busy;  // time-average busy cores
     std::vector<std::uint64_t> member_queries;
     std::vector<std::vector<double>> member_series;  // busy cores per window

@@ -82,7 +82,7 @@ class Simulation {
         CpuScheduler cpu;
         Gauge busy_cores;
         std::uint32_t database = 0;
-        std::uint64_t window_queries = 0;
+        bool alone = true;  // the database's only server: its gauge would repeat the database's
     };
 
     struct Database {

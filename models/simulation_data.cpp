@@ -37,6 +37,7 @@ void Simulation::init_data_tier(std::uint32_t replication) {
         for (std::uint32_t k = 0; k < spec.shards * (1 + spec.replicas); ++k) {
             DbMember& mb = members_.emplace_back();
             mb.database = d;
+            mb.alone = spec.shards * (1 + spec.replicas) == 1;
             mb.cpu.configure(store_mode(spec.cpu), spec.cores,
                              static_cast<std::uint32_t>(members_.size() - 1), kDbCpuDone,
                              kDbPsDone);
@@ -71,8 +72,9 @@ void Simulation::init_data_tier(std::uint32_t replication) {
     out_.databases.resize(md.databases.size());
     for (std::uint32_t d = 0; d < md.databases.size(); ++d) {
         const std::size_t n = md.databases[d].shards * (1 + md.databases[d].replicas);
-        out_.databases[d].member_busy.assign(n, 0.0);
         out_.databases[d].member_queries.assign(n, 0);
+        if (n == 1) continue;  // the database's own statistics say it all
+        out_.databases[d].member_busy.assign(n, 0.0);
         out_.databases[d].member_series.assign(n, {});
     }
     out_.caches.resize(md.caches.size());
@@ -407,7 +409,7 @@ void Simulation::db_cpu_changed(std::uint32_t member, std::uint32_t busy_before)
     const std::uint32_t busy = mb.cpu.busy();
     if (busy == busy_before) return;
     const double delta = static_cast<double>(busy) - static_cast<double>(busy_before);
-    mb.busy_cores.add(now_, delta);
+    if (!mb.alone) mb.busy_cores.add(now_, delta);
     databases_[mb.database].busy_cores.add(now_, delta);
 }
 

@@ -233,6 +233,30 @@ bool load_bulkhead(TableReader& rd, const toml::node& n, const std::string& path
     return true;
 }
 
+/// A problem's message and the example that shows what was expected.
+struct Complaint {
+    std::string message;
+    std::string expected;
+};
+
+// A key that must be present and above zero: the value, or nullopt once
+// its absence, its zero or its bad form has been reported.
+template <class Read>
+std::optional<double> required_positive(TableReader& rd, const toml::table& t,
+                                        const std::string& path, const char* key, Read read,
+                                        const Complaint& missing, const Complaint& zero) {
+    const std::string at = path + "." + key;
+    if (!t.contains(key)) {
+        rd.error(&t, at, missing.message, missing.expected);
+        return std::nullopt;
+    }
+    const std::optional<double> v = read();
+    if (!v) return std::nullopt;
+    if (*v > 0.0) return v;
+    rd.error(t.get(key), at, zero.message, zero.expected);
+    return std::nullopt;
+}
+
 }  // namespace
 
 const std::vector<std::string>& policy_keys() {
@@ -333,20 +357,13 @@ std::optional<RateLimitSpec> load_rate_limit(TableReader& rd, const toml::table&
                                         {{"token_bucket", LimiterKind::TokenBucket},
                                          {"sliding_window", LimiterKind::SlidingWindow}}))
         r.kind = *k;
-    if (!t.contains("rate")) {
-        rd.error(&t, path + ".rate", "a rate limit needs its rate", "rate = \"100/s\"");
+    if (auto v = required_positive(
+            rd, t, path, "rate", [&] { return rd.rate(t, path, "rate"); },
+            {"a rate limit needs its rate", "rate = \"100/s\""},
+            {"a rate limit of zero refuses everything", "a rate above zero, e.g. \"100/s\""}))
+        r.rate = *v;
+    else
         ok = false;
-    } else if (auto v = rd.rate(t, path, "rate")) {
-        if (*v > 0.0) {
-            r.rate = *v;
-        } else {
-            rd.error(t.get("rate"), path + ".rate", "a rate limit of zero refuses everything",
-                     "a rate above zero, e.g. \"100/s\"");
-            ok = false;
-        }
-    } else {
-        ok = false;
-    }
     if (t.contains("burst")) {
         if (r.kind != LimiterKind::TokenBucket) {
             rd.error(t.get("burst"), path + ".burst", "a sliding window has no burst",
@@ -398,22 +415,14 @@ std::optional<AdaptiveLimitSpec> load_adaptive_limit(TableReader& rd, const toml
     AdaptiveLimitSpec a;
     a.path = path;
     bool ok = true;
-    if (!t.contains("target")) {
-        rd.error(&t, path + ".target",
-                 "an adaptive limit needs its target latency (above it, the limit shrinks)",
-                 "target = \"100ms\"");
+    if (auto v = required_positive(
+            rd, t, path, "target", [&] { return rd.duration(t, path, "target"); },
+            {"an adaptive limit needs its target latency (above it, the limit shrinks)",
+             "target = \"100ms\""},
+            {"the target latency must be above 0", "target = \"100ms\""}))
+        a.target = *v;
+    else
         ok = false;
-    } else if (auto v = rd.duration(t, path, "target")) {
-        if (*v > 0.0) {
-            a.target = *v;
-        } else {
-            rd.error(t.get("target"), path + ".target", "the target latency must be above 0",
-                     "target = \"100ms\"");
-            ok = false;
-        }
-    } else {
-        ok = false;
-    }
     if (auto v = rd.number(t, path, "min", 1.0, 1e9)) a.min = *v;
     if (auto v = rd.number(t, path, "max", 1.0, 1e9)) a.max = *v;
     if (auto v = rd.number(t, path, "initial", 1.0, 1e9)) a.initial = *v;

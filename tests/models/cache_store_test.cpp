@@ -58,8 +58,7 @@ TEST_CASE("cache store: freed slots are reused, so memory stays at capacity", "[
     CHECK(c.size() <= 100);
 }
 
-TEST_CASE("cache store: a hit reports when its value was set, expires and took to fill",
-          "[unit]") {
+TEST_CASE("cache store: a hit reports when its value was set, expires and took to fill", "[unit]") {
     // Early refresh weighs the last fill's duration: a refreshed key must
     // carry its new fill, not the first one.
     CacheStore c;

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/demands.hpp"
 
+#include "analysis/shard_share.hpp"
+#include "models/database_layout.hpp"
 #include "models/query_cost.hpp"
 
 #include <Eigen/Dense>
@@ -108,7 +110,8 @@ class Walker {
             case StepKind::Query: {
                 p.holds_while_waiting = true;
                 const Query q = query(s, p.service);
-                add(p.usage, index_.database_cores_of[q.database], w * q.work);
+                for (const auto& [server, share] : q.servers)
+                    add(p.usage, server, w * share * q.work);
                 p.delay += w * (q.held - q.work);
                 if (!in_transaction(q.database)) connection(p, q.database, w * q.held);
                 note_pool_waits();
@@ -231,7 +234,9 @@ class Walker {
                 }
                 case StepKind::Query: {
                     const Query q = query(s, service);
-                    dt = q.held - q.work + stretched(index_.database_cores_of[q.database], q.work);
+                    dt = q.held - q.work;
+                    for (const auto& [server, share] : q.servers)
+                        dt += share * stretched(server, q.work);
                     break;
                 }
                 case StepKind::Cache: {
@@ -321,13 +326,14 @@ class Walker {
         return t;
     }
 
-    // A query's mean cost: `work` on the database's cores; `held` the
-    // connection's time with it (a new connection's opening if unpooled,
-    // the round trip, the work).
+    // A query's mean cost: `work` on the database's cores, spread over its
+    // `servers` (resource, probability); `held` the connection's time with
+    // it (a new connection's opening if unpooled, the round trip, the work).
     struct Query {
         std::uint32_t database = 0;
         double work = 0.0;
         double held = 0.0;
+        std::vector<std::pair<std::uint32_t, double>> servers;
     };
 
     Query query(const StepSpec& s, std::uint32_t service) const {
@@ -336,14 +342,36 @@ class Walker {
         q.database = database(s.target.substr(0, dot));
         const DatabaseSpec& db = cm_.model.databases[q.database];
         const TableSpec* table = nullptr;
+        std::uint32_t table_index = 0;
         if (dot != std::string::npos)
-            for (const TableSpec& t : db.tables)
-                if (t.name == s.target.substr(dot + 1)) table = &t;
+            for (std::uint32_t k = 0; k < db.tables.size(); ++k)
+                if (db.tables[k].name == s.target.substr(dot + 1)) {
+                    table = &db.tables[k];
+                    table_index = k;
+                }
         const double overhead = s.query == QueryKind::Fixed ? s.law.mean() : db.overhead.mean();
         const double returned = s.query == QueryKind::Range ? s.law.mean() : 0.0;
         q.work = query_work(db, table, s.query, mid_, overhead, returned);
         q.held = q.work + db.rtt.mean() +
                  (in_transaction(q.database) ? 0.0 : connect_time(service, q.database));
+        // As the engine routes it: to the shard that holds the row (a query
+        // naming no row: any shard), there to the primary for a write, a
+        // read in a transaction or one marked primary, else to a replica
+        // (round robin: evenly).
+        const std::uint32_t first = index_.database_cores_of[q.database];
+        const std::uint32_t per_shard = 1 + db.replicas;
+        const bool on_primary = s.query == QueryKind::Write || s.primary ||
+                                in_transaction(q.database) || db.replicas == 0;
+        for (std::uint32_t k = 0; k < db.shards; ++k) {
+            const double share =
+                table ? index_.shard_share[q.database][table_index][k] : 1.0 / db.shards;
+            const std::uint32_t primary = first + k * per_shard;
+            if (on_primary)
+                q.servers.emplace_back(primary, share);
+            else
+                for (std::uint32_t j = 1; j < per_shard; ++j)
+                    q.servers.emplace_back(primary + j, share / db.replicas);
+        }
         return q;
     }
 
@@ -369,11 +397,14 @@ class Walker {
     }
 
     double database_work(const EndpointProfile& p) const {
+        if (index_.database_cores_of.empty()) return 0.0;
+        const std::uint32_t last = static_cast<std::uint32_t>(cm_.model.databases.size() - 1);
+        const std::uint32_t lo = index_.database_cores_of.front(),
+                            hi = index_.database_cores_of.back() +
+                                 member_count(cm_.model.databases[last]);
         double sum = 0.0;
         for (const auto& [r, x] : p.usage)
-            if (std::find(index_.database_cores_of.begin(), index_.database_cores_of.end(), r) !=
-                index_.database_cores_of.end())
-                sum += x;
+            if (r >= lo && r < hi) sum += x;
         return sum;
     }
 
@@ -467,10 +498,20 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
     };
     for (std::uint32_t x = 0; x < m.databases.size(); ++x) {
         const DatabaseSpec& db = m.databases[x];
-        d.database_cores_of.push_back(resource(ResourceKind::Cores, db.name, x, 1, db.cores));
-        d.connections_of.push_back(
-            resource(ResourceKind::Connections, db.name, x, 1, db.max_connections));
+        d.database_cores_of.push_back(static_cast<std::uint32_t>(d.resources.size()));
+        for (std::uint32_t k = 0; k < member_count(db); ++k)
+            resource(ResourceKind::Cores, member_name(db, k), x, 1, db.cores);
+        auto& tables = d.shard_share.emplace_back();
+        for (std::uint32_t t = 0; t < db.tables.size(); ++t)
+            tables.push_back(
+                db.shards == 1
+                    ? std::vector<double>{1.0}
+                    : shard_share(t, static_cast<std::uint64_t>(std::max(1.0, db.tables[t].rows)),
+                                  db.tables[t].zipf, db.shards));
     }
+    for (std::uint32_t x = 0; x < m.databases.size(); ++x)
+        d.connections_of.push_back(resource(ResourceKind::Connections, m.databases[x].name, x, 1,
+                                            m.databases[x].max_connections));
     for (std::uint32_t x = 0; x < m.caches.size(); ++x)
         d.cache_cores_of.push_back(
             resource(ResourceKind::Cores, m.caches[x].name, x, 1, m.caches[x].cores));

@@ -83,15 +83,22 @@ struct Demands {
     std::vector<std::uint32_t> workers_of;  // per service: its Workers resource
     // Resource indices per station; kNone where there is none.
     static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
-    std::vector<std::uint32_t> database_cores_of;  // per database
-    std::vector<std::uint32_t> connections_of;     // per database: its max_connections
-    std::vector<std::uint32_t> cache_cores_of;     // per cache
-    std::vector<std::uint32_t> pool_of;            // per CompiledModel pool (sized ones only)
-    std::vector<std::uint32_t> rate_limit_of;      // per external (rate-limited ones only)
-    std::vector<std::uint32_t> loops_of;           // per service (async ones only)
-    std::vector<std::uint32_t> executor_of;        // per service (async, with executor)
-    std::vector<double> cache_miss;                // per cache: the miss ratio assumed
-    std::vector<std::string> notes;                // what the analysis leaves out for this model
+    // Per database: its first server's Cores resource. Its member_count()
+    // servers follow in the report's order (database_layout.hpp), each
+    // named like its report member, so a hot shard is a bottleneck of its
+    // own; all databases' servers are consecutive resources.
+    std::vector<std::uint32_t> database_cores_of;
+    // Per database, per table: each shard's share of the table's row
+    // accesses (shard_share.hpp); a query that names no table spreads evenly.
+    std::vector<std::vector<std::vector<double>>> shard_share;
+    std::vector<std::uint32_t> connections_of;  // per database: its max_connections
+    std::vector<std::uint32_t> cache_cores_of;  // per cache
+    std::vector<std::uint32_t> pool_of;         // per CompiledModel pool (sized ones only)
+    std::vector<std::uint32_t> rate_limit_of;   // per external (rate-limited ones only)
+    std::vector<std::uint32_t> loops_of;        // per service (async ones only)
+    std::vector<std::uint32_t> executor_of;     // per service (async, with executor)
+    std::vector<double> cache_miss;             // per cache: the miss ratio assumed
+    std::vector<std::string> notes;             // what the analysis leaves out for this model
 
     /// Demand on every resource of one request entering at `entry`, given
     /// each endpoint's worker holding time.

@@ -1,6 +1,7 @@
 // capsim — capacity-planning simulator.
 // SPDX-License-Identifier: MIT
 #include "models/report.hpp"
+#include "models/database_layout.hpp"
 #include "models/report_merge.hpp"
 #include "models/report_resilience.hpp"
 
@@ -180,7 +181,7 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
             return r.databases[d];
         };
         const std::uint32_t per_shard = 1 + spec.replicas;
-        const double cores = double(spec.cores) * spec.shards * per_shard;
+        const double cores = double(spec.cores) * member_count(spec);
         dr.core_utilization = over(reps, [&](auto& r) { return db(r).busy_cores / cores; });
         dr.shards = spec.shards;
         dr.replicas = spec.replicas;
@@ -191,14 +192,11 @@ void merge_data_tier(const CompiledModel& cm, const std::vector<ReplicationResul
         dr.stale_read_ratio = over(reps, [&](auto& r) {
             return ratio(double(db(r).stale_reads), double(db(r).replica_reads));
         });
-        const std::size_t n_members = std::size_t(spec.shards) * per_shard;
-        for (std::size_t k = 0; n_members > 1 && k < n_members; ++k) {
+        const std::uint32_t n_members = member_count(spec);
+        for (std::uint32_t k = 0; n_members > 1 && k < n_members; ++k) {
             DatabaseReport::Member mb;
-            const std::size_t shard = k / per_shard, role = k % per_shard;
-            mb.name = spec.name;
-            if (spec.shards > 1) mb.name += ".shard[" + std::to_string(shard) + "]";
-            if (role > 0) mb.name += ".replica[" + std::to_string(role - 1) + "]";
-            mb.role = role == 0 ? "primary" : "replica";
+            mb.name = member_name(spec, k);
+            mb.role = k % per_shard == 0 ? "primary" : "replica";
             const double c = spec.cores;
             mb.core_utilization = over(reps, [&](auto& r) { return db(r).member_busy[k] / c; });
             mb.throughput =

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/database_layout.hpp"
 #include "models/event_kind.hpp"
 #include "models/query_cost.hpp"
 #include "models/simulation.hpp"
@@ -34,10 +35,10 @@ void Simulation::init_data_tier(std::uint32_t replication) {
         const DatabaseSpec& spec = md.databases[d];
         Database& db = databases_[d];
         db.first_member = static_cast<std::uint32_t>(members_.size());
-        for (std::uint32_t k = 0; k < spec.shards * (1 + spec.replicas); ++k) {
+        for (std::uint32_t k = 0; k < member_count(spec); ++k) {
             DbMember& mb = members_.emplace_back();
             mb.database = d;
-            mb.alone = spec.shards * (1 + spec.replicas) == 1;
+            mb.alone = member_count(spec) == 1;
             mb.cpu.configure(store_mode(spec.cpu), spec.cores,
                              static_cast<std::uint32_t>(members_.size() - 1), kDbCpuDone,
                              kDbPsDone);
@@ -71,7 +72,7 @@ void Simulation::init_data_tier(std::uint32_t replication) {
     out_.pools.resize(m_.pools.size());
     out_.databases.resize(md.databases.size());
     for (std::uint32_t d = 0; d < md.databases.size(); ++d) {
-        const std::size_t n = md.databases[d].shards * (1 + md.databases[d].replicas);
+        const std::size_t n = member_count(md.databases[d]);
         out_.databases[d].member_queries.assign(n, 0);
         if (n == 1) continue;  // the database's own statistics say it all
         out_.databases[d].member_busy.assign(n, 0.0);
@@ -283,7 +284,7 @@ void Simulation::submit_query(std::uint32_t task) {
     }
     Database& db = databases_[q.database];
     const std::uint64_t row = db.rows[q.table].sample(streams_[q.rows_stream]);
-    t.key = (static_cast<std::uint64_t>(q.table) << 40) | row;
+    t.key = row_key(q.table, row);
     t.lock_owner = t.txn == pool_of(t) ? t.txn_id : ++txn_serial_;
     auto [it, fresh] = db.locks.try_emplace(t.key);
     if (fresh || it->second.owner == t.lock_owner) {
@@ -381,15 +382,11 @@ std::uint32_t Simulation::route_query(std::uint32_t task) {
     if (spec.shards == 1 && spec.replicas == 0) return db.first_member;
     const bool write = q.kind == QueryKind::Write;
     const bool keyed = q.table != QueryOp::kNoTable;
-    if (keyed && !write)
-        t.key = (static_cast<std::uint64_t>(q.table) << 40) |
-                db.rows[q.table].sample(streams_[q.rows_stream]);
+    if (keyed && !write) t.key = row_key(q.table, db.rows[q.table].sample(streams_[q.rows_stream]));
     std::uint32_t shard = 0;
-    if (spec.shards > 1) {
-        std::uint64_t h = t.key;  // hashed, so neighbouring (and hot) rows spread out
-        shard = keyed ? static_cast<std::uint32_t>(splitmix64(h) % spec.shards)
+    if (spec.shards > 1)
+        shard = keyed ? shard_of(t.key, spec.shards)
                       : static_cast<std::uint32_t>(db.shard_rng.below(spec.shards));
-    }
     const std::uint32_t primary = db.first_member + shard * (1 + spec.replicas);
     if (write || spec.replicas == 0 || q.primary || t.txn == pool_of(t)) return primary;
     const auto replica = static_cast<std::uint32_t>(db.rr++ % spec.replicas);

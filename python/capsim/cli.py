@@ -127,17 +127,25 @@ def _print_data_tier(report: dict, console: Console) -> None:
                       _rate(p["refused"]["mean"]))
         console.print(t)
     if report.get("databases"):
-        t = Table(title="Databases", title_justify="left")
+        t = Table(title="Databases (a sharded or replicated one: each server below it)",
+                  title_justify="left")
+        replicated = any(d.get("replicas") for d in report["databases"])
         for c in ("database", "cores busy", "peak", "queries", "work/query", "wait/query",
-                  "connections", "max", "refused"):
+                  "connections", "max", "refused") + (("stale reads",) if replicated else ()):
             t.add_column(c, justify="left" if c == "database" else "right")
         for d in report["databases"]:
+            stale = (_ci(d["stale_read_ratio"], _pct) if d.get("replicas") else "-",)
             t.add_row(d["name"], _pct(d["core_utilization"]["mean"]),
                       _pct(d["peak_core_utilization"]), _rate(d["throughput"]["mean"]),
                       _ms(d["query_work"]["mean"]), _ms(d["query_wait"]["mean"]),
                       f"{d['connections']['mean']:.3g}",
                       f"{d['connections_max']['mean']:.3g}/{d['max_connections']}",
-                      _rate(d["refused"]["mean"]))
+                      _rate(d["refused"]["mean"]), *(stale if replicated else ()))
+            # A hot shard hides in the average: each server gets its own line.
+            for m in d.get("members", []):
+                t.add_row(f"  {m['name']} ({m['role']})", _pct(m["core_utilization"]["mean"]),
+                          "", _rate(m["throughput"]["mean"]), "", "", "", "", "",
+                          *(("",) if replicated else ()))
         console.print(t)
     if report.get("caches"):
         t = Table(title="Caches", title_justify="left")

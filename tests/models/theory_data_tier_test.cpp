@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/random.hpp"
+#include "models/database_layout.hpp"
 #include "theory_support.hpp"
 
 namespace {
@@ -201,9 +201,8 @@ TEST_CASE("theory: shards take the Zipf mass of the rows that hash to them", "[t
     std::vector<double> mass(shards, 0.0);
     double total = 0.0;
     for (std::uint64_t k = 1; k <= n; ++k) {
-        std::uint64_t h = k;  // table 0's key is its row
         const double p = std::pow(double(k), -zipf);
-        mass[splitmix64(h) % shards] += p;
+        mass[shard_of(row_key(0, k), shards)] += p;
         total += p;
     }
     const double measure = 500.0, warmup = 10.0;

@@ -145,3 +145,15 @@ def test_run_shows_a_shed_column_only_when_a_queue_sheds(root, capsys):
     assert " shed " not in capsys.readouterr().out
     assert main(["run", f, "--replications", "1", "--set", "services.api.queue_timeout=500ms"]) == 0
     assert " shed " in capsys.readouterr().out
+
+
+def test_run_lists_each_server_of_a_sharded_database(root, capsys):
+    from capsim.cli import main
+    f = str(root / "scenarios" / "hot_shard.toml")
+    assert main(["run", f, "--replications", "1", "--duration", "30s"]) == 1  # the p99 SLO fails
+    out = capsys.readouterr().out
+    assert "profiles.shard[1] (primary)" in out and "stale reads" not in out
+    assert main(["run", f, "--replications", "1", "--duration", "30s",
+                 "--set", "databases.profiles.replicas=2"]) == 0
+    out = capsys.readouterr().out
+    assert "profiles.shard[3].replica[1] (replica)" in out and "stale reads" in out

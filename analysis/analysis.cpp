@@ -102,12 +102,8 @@ class Analyzer {
             SourceLoad l;
             l.name = spec.name;
             l.kind = spec.kind;
-            l.demand.assign(resources(), 0.0);
-            for (const auto& [e, p] : d().sources[s].entries) {
-                const std::vector<double> de = d().demand(e, zero_.hold);
-                for (std::size_t k = 0; k < resources(); ++k) l.demand[k] += p * de[k];
-                l.response0 += p * zero_.response[e];
-            }
+            l.demand = d().source_demand(static_cast<std::uint32_t>(s), zero_.hold);
+            for (const auto& [e, p] : d().sources[s].entries) l.response0 += p * zero_.response[e];
             if (spec.kind == SourceKind::Closed) {
                 l.users = spec.users;
                 l.think = spec.think.mean();
@@ -116,7 +112,43 @@ class Analyzer {
                 l.rate = window_rate(spec, from, to);
                 l.peak_rate = peak_rate(spec, from, to, m_.run.window);
             }
+            l.admitted = l.rate;
+            l.peak_admitted = l.peak_rate;
             a_.sources.push_back(std::move(l));
+        }
+        admit();
+    }
+
+    // A service's rate limit that refuses its excess passes at most its
+    // capacity: every open source through it is thinned alike (Poisson
+    // arrivals find the bucket as a time average does), and what it
+    // refuses does no work anywhere -- exact for a limit at the service a
+    // source enters; a limit deeper in leaves out the callers' work
+    // before their refused call.
+    void admit() {
+        is_limit_.assign(resources(), false);
+        for (const auto& limits : d().source_limits)
+            for (const auto& [svc, r] : limits) is_limit_[r] = true;
+        std::vector<double> mean(resources(), 0.0), peak(resources(), 0.0);
+        for (const SourceLoad& s : a_.sources) {
+            if (s.kind == SourceKind::Closed) continue;
+            for (std::size_t k = 0; k < resources(); ++k) {
+                mean[k] += s.rate * s.demand[k];
+                peak[k] += s.peak_rate * s.demand[k];
+            }
+        }
+        for (std::size_t s = 0; s < a_.sources.size(); ++s) {
+            SourceLoad& l = a_.sources[s];
+            if (l.kind == SourceKind::Closed) continue;
+            double f = 1.0, f_peak = 1.0;
+            for (const auto& [svc, r] : d().source_limits[s]) {
+                if (!d().sheds[r]) continue;
+                const double cap = d().resources[r].capacity();
+                if (mean[r] > cap) f = std::min(f, cap / mean[r]);
+                if (peak[r] > cap) f_peak = std::min(f_peak, cap / peak[r]);
+            }
+            l.admitted = l.rate * f;
+            l.peak_admitted = l.peak_rate * f_peak;
         }
     }
 
@@ -133,7 +165,7 @@ class Analyzer {
         for (int round = 0; round < 4; ++round) {
             lookups.assign(caches.size(), 0.0);
             for (std::size_t s = 0; s < a_.sources.size(); ++s) {
-                const double rate = a_.sources[s].rate;
+                const double rate = a_.sources[s].admitted;
                 if (!std::isfinite(rate)) continue;  // closed: its rate comes later, from MVA
                 for (const auto& [e, p] : d().sources[s].entries)
                     for (std::size_t x = 0; x < d().endpoints.size(); ++x)
@@ -160,13 +192,16 @@ class Analyzer {
                     "a TTL); flushes and stampedes are not in it");
     }
 
-    // Busy servers per resource from the open sources.
+    // Busy servers per resource from the open sources: what the rate
+    // limits admit, and at the limits what they are offered.
     std::vector<double> open_load(bool peak) const {
         std::vector<double> load(resources(), 0.0);
         for (const SourceLoad& s : a_.sources) {
             if (s.kind == SourceKind::Closed) continue;
-            const double rate = peak ? s.peak_rate : s.rate;
-            for (std::size_t k = 0; k < resources(); ++k) load[k] += rate * s.demand[k];
+            const double offered = peak ? s.peak_rate : s.rate;
+            const double admitted = peak ? s.peak_admitted : s.admitted;
+            for (std::size_t k = 0; k < resources(); ++k)
+                load[k] += (is_limit_[k] ? offered : admitted) * s.demand[k];
         }
         return load;
     }
@@ -246,7 +281,7 @@ class Analyzer {
         }
         for (SourceLoad& s : a_.sources)
             if (s.kind == SourceKind::Closed)
-                s.rate = s.peak_rate = closed_x_ * static_cast<double>(s.users) / users;
+                s.rate = s.peak_rate = s.admitted = s.peak_admitted = closed_x_ * static_cast<double>(s.users) / users;
     }
 
     void load() {
@@ -269,8 +304,21 @@ class Analyzer {
         // A closed workload saturates its bottleneck by design: at X = X_max
         // it is full, not overloaded.
         const double limit = a_.mva ? 1.0 + 1e-9 : 1.0;
-        for (const ResourceLoad& l : a_.bottleneck.loads)
+        for (std::size_t k = 0; k < resources(); ++k) {
+            const ResourceLoad& l = a_.bottleneck.loads[k];
+            if (d().sheds[k]) {
+                // Refused at once: a cap on what passes, not a backlog.
+                if (l.utilization > 1.0)
+                    a_.notes.push_back(
+                        d().resources[k].station + " rate_limit refuses " +
+                        ratio_text(100.0 * (1.0 - 1.0 / l.utilization)) + "% of the " +
+                        ratio_text(l.utilization * d().resources[k].capacity()) +
+                        (is_limit_[k] ? " requests/s offered to it: the estimates are for what passes"
+                                      : " calls/s made to it (429s)"));
+                continue;
+            }
             if (!(l.utilization < limit)) a_.method = Method::Saturated;
+        }
         if (a_.method == Method::Saturated)
             a_.notes.push_back(
                 "the offered load exceeds a capacity: queues grow without bound, so there are "
@@ -281,7 +329,7 @@ class Analyzer {
     void rates() {
         a_.endpoints.assign(d().endpoints.size(), EndpointEstimate{});
         for (std::size_t s = 0; s < a_.sources.size(); ++s) {
-            const double rate = a_.sources[s].rate;
+            const double rate = a_.sources[s].admitted;
             if (!std::isfinite(rate)) continue;
             for (const auto& [e, p] : d().sources[s].entries)
                 for (std::size_t x = 0; x < d().endpoints.size(); ++x) {
@@ -432,6 +480,7 @@ class Analyzer {
     Timing zero_;    // without contention
     Timing timing_;  // at the offered load
     std::vector<double> closed_demand_;
+    std::vector<bool> is_limit_;  // per resource: a service's rate limit
     double closed_x_ = kNaN;
     std::vector<double> stretch_, wait_;
 };

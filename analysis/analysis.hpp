@@ -22,6 +22,10 @@ struct SourceLoad {
     SourceKind kind = SourceKind::Open;
     double rate = 0.0;  // requests per second
     double peak_rate = 0.0;
+    // What its services' rate limits let through (a limit that refuses its
+    // excess thins every source through it alike); the estimates are for these.
+    double admitted = 0.0;
+    double peak_admitted = 0.0;
     std::uint32_t users = 0;
     double think = 0.0;
     double response0 = 0.0;      // mean response time of its requests without contention

@@ -32,6 +32,7 @@ void resource(JsonWriter& w, const Analysis& a, std::uint32_t k) {
     w.key("x_max").value(l.x_max);
     w.key("utilization").value(l.utilization);
     w.key("peak_utilization").value(l.peak_utilization);
+    w.key("sheds").value(static_cast<bool>(a.demands.sheds[k]));
     w.end_object();
 }
 
@@ -103,6 +104,7 @@ std::string to_json(const Analysis& a) {
         w.key("kind").value(source_kind(s.kind));
         w.key("rate").value(s.rate);
         w.key("peak_rate").value(s.peak_rate);
+        w.key("admitted").value(s.admitted);
         if (s.kind == SourceKind::Closed) {
             w.key("users").value(s.users);
             w.key("think").value(s.think);

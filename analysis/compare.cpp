@@ -89,8 +89,9 @@ class Reasons {
         }
         // Estimates are for the mean load; a peak past capacity builds a
         // backlog that the mean says nothing about.
-        for (const ResourceLoad& l : a.bottleneck.loads)
-            if (l.peak_utilization >= 1.0)
+        // A rate limit that refuses its excess caps it instead.
+        for (std::size_t k = 0; k < a.bottleneck.loads.size(); ++k)
+            if (a.bottleneck.loads[k].peak_utilization >= 1.0 && !a.demands.sheds[k])
                 for (auto& out : per_service_) out.insert("overload at peak");
     }
 

@@ -4,6 +4,7 @@
 
 #include "analysis/shard_share.hpp"
 #include "models/database_layout.hpp"
+#include "models/error_cause.hpp"
 #include "models/query_cost.hpp"
 
 #include <Eigen/Dense>
@@ -81,13 +82,16 @@ class Walker {
                 break;
             case StepKind::Call:
                 p.holds_while_waiting = true;
+                note_unstated_retries(s);
                 if (const auto x = externals_.find(s.target); x != externals_.end()) {
-                    p.delay += w * cm_.model.externals[x->second].latency.mean();
+                    const Attempts a = attempts(s);
+                    p.delay +=
+                        w * (a.attempts * cm_.model.externals[x->second].latency.mean() + a.backoff);
                     if (index_.rate_limit_of[x->second] != kNone)
-                        add(p.usage, index_.rate_limit_of[x->second], w);
-                } else {
-                    add(p.calls, endpoint(s.target), w);
+                        add(p.usage, index_.rate_limit_of[x->second], w * a.attempts);
+                    return after_failures(s, w, a, p);
                 }
+                add(p.calls, endpoint(s.target), w);
                 break;
             case StepKind::Forward:
                 add(p.forwards, endpoint(s.target), w);
@@ -109,6 +113,7 @@ class Walker {
             }
             case StepKind::Query: {
                 p.holds_while_waiting = true;
+                note_unstated_retries(s);
                 const Query q = query(s, p.service);
                 for (const auto& [server, share] : q.servers)
                     add(p.usage, server, w * share * q.work);
@@ -119,6 +124,7 @@ class Walker {
             }
             case StepKind::Cache: {
                 p.holds_while_waiting = true;
+                note_unstated_retries(s);
                 const auto c = cache(s.target);
                 const double miss = index_.cache_miss[c];
                 add(p.lookups, c, w);
@@ -193,10 +199,24 @@ class Walker {
                     dt = s.law.mean();
                     break;
                 case StepKind::Call:
-                    if (const auto x = externals_.find(s.target); x != externals_.end())
-                        dt = cm_.model.externals[x->second].latency.mean();
-                    else
+                    if (const auto x = externals_.find(s.target); x != externals_.end()) {
+                        const Attempts a = attempts(s);
+                        dt = a.attempts * cm_.model.externals[x->second].latency.mean() +
+                             a.backoff;
+                        if (fallback(s)) {
+                            const Time f =
+                                timing(s.policy->fallback, a.fail, service, stretch, response);
+                            dt += f.time;
+                        } else {
+                            // A call that fails for good ends the frame.
+                            t.time += w * dt;
+                            t.hold += w * dt;
+                            w *= 1.0 - a.fail;
+                            dt = 0.0;
+                        }
+                    } else {
                         dt = response[endpoint(s.target)];
+                    }
                     break;
                 case StepKind::Forward:
                     t.time += w * response[endpoint(s.target)];
@@ -284,8 +304,10 @@ class Walker {
             case StepKind::Delay:
                 return s.law.mean();
             case StepKind::Call:
-                if (const auto x = externals_.find(s.target); x != externals_.end())
-                    return cm_.model.externals[x->second].latency.mean();
+                if (const auto x = externals_.find(s.target); x != externals_.end()) {
+                    const Attempts a = attempts(s);
+                    return a.attempts * cm_.model.externals[x->second].latency.mean() + a.backoff;
+                }
                 return 0.0;
             case StepKind::Query:
                 return query(s, service).held;
@@ -324,6 +346,89 @@ class Walker {
         double t = 0.0;
         for (const StepSpec& s : steps) t += plain(s, service);
         return t;
+    }
+
+    // What a guarded step's retries make of one execution: `attempts` in
+    // expectation, `backoff` seconds waiting between them, and `fail` the
+    // probability it still fails. Only the failures the model states are
+    // counted: an external's `errors`, independent per attempt (timeouts,
+    // 429s and rejections depend on the load). With failure probability p
+    // and n attempts: 1 + p + ... + p^(n-1) attempts, p^n failing; a retry
+    // budget b caps the retries at b per first attempt, and whatever stops
+    // the retries, a call succeeds at most once, so it fails with
+    // probability 1 - (1 - p) x attempts (Wald).
+    struct Attempts {
+        double attempts = 1.0;
+        double backoff = 0.0;
+        double fail = 0.0;
+    };
+
+    Attempts attempts(const StepSpec& s) const {
+        Attempts a;
+        const auto x = externals_.find(s.target);
+        if (s.kind != StepKind::Call || x == externals_.end()) return a;
+        const double p = std::clamp(cm_.model.externals[x->second].errors, 0.0, 1.0);
+        a.fail = p;
+        if (!s.policy || p <= 0.0) return a;
+        const RetrySpec& r = s.policy->retry;
+        constexpr auto kErrorBit = 1u << static_cast<unsigned>(ErrorCause::ExternalError);
+        if (r.attempts <= 1 || (r.on & kErrorBit) == 0) return a;
+        // Retry k (1-based) happens with probability p^k, before attempt k + 1.
+        double reach = 1.0, retries = 0.0, backoff = 0.0, previous = 0.0;
+        for (std::uint32_t k = 1; k < r.attempts; ++k) {
+            reach *= p;
+            retries += reach;
+            previous = mean_backoff(r, k, previous);
+            backoff += reach * previous;
+        }
+        const double allowed = r.budget >= 0.0 ? std::min(retries, r.budget) : retries;
+        const double kept = retries > 0.0 ? allowed / retries : 0.0;
+        a.attempts = 1.0 + allowed;
+        a.backoff = backoff * kept;
+        a.fail = std::clamp(1.0 - (1.0 - p) * a.attempts, 0.0, 1.0);
+        return a;
+    }
+
+    // The mean of backoff_wait (models/backoff.hpp) for retry k, given the
+    // previous wait's mean (decorrelated jitter grows from it; the mean of
+    // its cap is taken as the cap of the mean).
+    static double mean_backoff(const RetrySpec& r, std::uint32_t k, double previous) {
+        const double w = std::min(r.cap, r.base * std::pow(r.multiplier, double(k - 1)));
+        switch (r.jitter) {
+            case Jitter::None:
+                return w;
+            case Jitter::Full:
+                return w / 2.0;
+            case Jitter::Equal:
+                return 0.75 * w;
+            case Jitter::Decorrelated: {
+                const double hi = std::max(r.base, 3.0 * (previous > 0.0 ? previous : r.base));
+                return std::min(r.cap, r.base + (hi - r.base) / 2.0);
+            }
+        }
+        return w;
+    }
+
+    static bool fallback(const StepSpec& s) { return s.policy && s.policy->has_fallback; }
+
+    // After a step that fails with probability a.fail: its fallback runs
+    // then, and the frame goes on; without one, the failure ends the frame.
+    double after_failures(const StepSpec& s, double w, const Attempts& a, EndpointProfile& p) {
+        if (a.fail <= 0.0) return w;
+        if (!fallback(s)) return w * (1.0 - a.fail);
+        accumulate(s.policy->fallback, w * a.fail, p);
+        return w;
+    }
+
+    // Retries of failures that depend on the load are left to the simulation.
+    void note_unstated_retries(const StepSpec& s) {
+        const bool external = s.kind == StepKind::Call && externals_.count(s.target) > 0;
+        if (!s.policy) return;
+        if ((s.policy->retry.attempts > 1 && !external) || std::isfinite(s.policy->timeout))
+            note(
+                "policies count only the failures the model states (an external's errors): "
+                "timeouts, rejections and pool timeouts depend on the load, so neither they "
+                "nor their retries are in the demands");
     }
 
     // A query's mean cost: `work` on the database's cores, spread over its
@@ -478,6 +583,68 @@ const char* Resource::kind_name() const {
     return "?";
 }
 
+namespace {
+
+// Visits of `service`'s endpoints per request of `source`.
+double service_visits(const Demands& d, std::uint32_t source, std::uint32_t service) {
+    double v = 0.0;
+    for (const auto& [e, p] : d.sources[source].entries)
+        for (std::size_t x = 0; x < d.endpoints.size(); ++x)
+            if (d.endpoints[x].service == service) v += p * d.visits[e][x];
+    return v;
+}
+
+// Every admission at a service (an entry, a call, a forward, a delivery)
+// passes its rate limit, so a request's demand on it is its visits there;
+// the key decides which sources share a capacity.
+void add_service_limits(Demands& d) {
+    const CompiledModel& cm = *d.model;
+    const Model& m = cm.model;
+    d.source_limits.assign(m.sources.size(), {});
+    for (std::uint32_t svc = 0; svc < m.services.size(); ++svc) {
+        if (!m.services[svc].rate_limit) continue;
+        const RateLimitSpec& spec = *m.services[svc].rate_limit;
+        const std::string& name = m.services[svc].name;
+        std::unordered_map<std::uint32_t, std::uint32_t> by_class;
+        std::uint32_t global = kNone;
+        for (std::uint32_t src = 0; src < m.sources.size(); ++src) {
+            if (service_visits(d, src, svc) <= 0.0) continue;
+            auto add_resource = [&](const std::string& station, std::uint32_t keys) {
+                d.resources.push_back(
+                    Resource{ResourceKind::RateLimit, station, svc, keys, spec.rate});
+                d.sheds.push_back(!spec.queue || spec.queue_capacity != RateLimitSpec::kUnbounded);
+                return static_cast<std::uint32_t>(d.resources.size() - 1);
+            };
+            std::uint32_t r = kNone;
+            switch (spec.per) {
+                case LimiterKey::Global:
+                    if (global == kNone) global = add_resource(name, 1);
+                    r = global;
+                    break;
+                case LimiterKey::Class: {
+                    const std::uint32_t c = cm.sources[src].client_class;
+                    const auto it = by_class.find(c);
+                    r = it != by_class.end()
+                            ? it->second
+                            : by_class
+                                  .emplace(c, add_resource(name + " (class " +
+                                                               m.sources[src].client_class + ")",
+                                                           1))
+                                  .first->second;
+                    break;
+                }
+                case LimiterKey::Client:
+                    r = add_resource(name + " (each client of " + m.sources[src].name + ")",
+                                     std::max<std::uint32_t>(1, m.sources[src].clients));
+                    break;
+            }
+            d.source_limits[src].emplace_back(svc, r);
+        }
+    }
+}
+
+}  // namespace
+
 Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ratios) {
     const Model& m = cm.model;
     Demands d;
@@ -541,6 +708,15 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
                                       ? resource(ResourceKind::RateLimit, m.externals[x].name, x, 1,
                                                  m.externals[x].rate_limit)
                                       : kNone);
+    d.sheds.assign(d.resources.size(), false);
+    for (const std::uint32_t r : d.rate_limit_of)
+        if (r != kNone) d.sheds[r] = true;  // a 429 at once
+    if (std::any_of(m.sources.begin(), m.sources.end(), [](const SourceSpec& src) {
+            return src.client && src.client->retry.attempts > 1;
+        }))
+        d.notes.push_back(
+            "a source's own retries are not in the demands: the failures they retry depend on "
+            "the load");
 
     for (std::uint32_t c = 0; c < m.caches.size(); ++c) {
         const CacheSpec& spec = m.caches[c];
@@ -617,7 +793,19 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
         }
         d.sources.push_back(std::move(mix));
     }
+    add_service_limits(d);
     return d;
+}
+
+std::vector<double> Demands::source_demand(std::uint32_t source,
+                                           const std::vector<double>& hold) const {
+    std::vector<double> out(resources.size(), 0.0);
+    for (const auto& [e, p] : sources[source].entries) {
+        const std::vector<double> de = demand(e, hold);
+        for (std::size_t k = 0; k < out.size(); ++k) out[k] += p * de[k];
+    }
+    for (const auto& [svc, r] : source_limits[source]) out[r] += service_visits(*this, source, svc);
+    return out;
 }
 
 std::vector<double> Demands::demand(std::uint32_t entry, const std::vector<double>& hold) const {

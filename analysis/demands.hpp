@@ -22,7 +22,7 @@ enum class ResourceKind : std::uint8_t {
     Workers,      // a service's concurrency slots, held for a whole request
     Pool,         // a service's pooled connections to a database (per replica)
     Connections,  // a database's max_connections, used by services without a pool
-    RateLimit,    // an external's calls per second
+    RateLimit,    // an external's calls, or a service's admissions (per key), per second
     Loops,        // an async service's event loops, held by CPU and blocking steps
     Executor,     // an async service's executor threads, held by offloaded steps
 };
@@ -95,14 +95,27 @@ struct Demands {
     std::vector<std::uint32_t> cache_cores_of;  // per cache
     std::vector<std::uint32_t> pool_of;         // per CompiledModel pool (sized ones only)
     std::vector<std::uint32_t> rate_limit_of;   // per external (rate-limited ones only)
+    // Per source: (service, the rate-limit resource its requests take there)
+    // for every rate-limited service. A global limit is one resource for
+    // all sources, a per-class one one per class, a per-client one one per
+    // source (its clients x the rate: its traffic spreads evenly over them).
+    std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> source_limits;
+    // Per resource: a rate limit that refuses what exceeds it (an external's
+    // 429s, a service's without an unbounded queue): past its capacity it
+    // caps what goes through instead of building a backlog.
+    std::vector<bool> sheds;
     std::vector<std::uint32_t> loops_of;        // per service (async ones only)
     std::vector<std::uint32_t> executor_of;     // per service (async, with executor)
     std::vector<double> cache_miss;             // per cache: the miss ratio assumed
     std::vector<std::string> notes;             // what the analysis leaves out for this model
 
     /// Demand on every resource of one request entering at `entry`, given
-    /// each endpoint's worker holding time.
+    /// each endpoint's worker holding time (service rate limits excepted:
+    /// which key a request takes depends on its source).
     std::vector<double> demand(std::uint32_t entry, const std::vector<double>& hold) const;
+    /// Demand on every resource of one request of `source` (its endpoint
+    /// mix), its services' rate limits included.
+    std::vector<double> source_demand(std::uint32_t source, const std::vector<double>& hold) const;
 };
 
 /// Per-endpoint times of one execution (nested calls and forwards

@@ -55,9 +55,15 @@ def _demand(r: dict) -> str:
     return f"{r['demand']:.3g} calls" if r["resource"] == "rate_limit" else _s(r["demand"])
 
 
+def _admitted(s: dict) -> str:
+    a = s.get("admitted")
+    return _rate(a) if a is not None and s["rate"] is not None and a < s["rate"] else "all"
+
+
 def _capacity(r: dict) -> str:
     if r["resource"] == "rate_limit":
-        return f"{r['capacity']:g}/s"
+        each = f"{r['replicas']}×{r['per_replica']:g}/s = " if r["replicas"] > 1 else ""
+        return f"{each}{r['capacity']:g}/s"
     return f"{r['replicas']}×{r['per_replica']:g} {r['resource']}"
 
 
@@ -70,15 +76,18 @@ def print_check(a: Analysis, out: Console) -> None:
 
     t = Table(title="Traffic (mean over the measured window; peak = highest rate in it)",
               title_justify="left")
-    for c in ("source", "kind", "mean", "peak", "mix", "no-load response", "estimated"):
+    limited = any(_admitted(s) != "all" for s in d["sources"])
+    for c in ("source", "kind", "mean", "peak") + (("admitted",) if limited else ()) + (
+            "mix", "no-load response", "estimated"):
         t.add_column(c, justify="left" if c in ("source", "kind", "mix") else "right")
     for s in d["sources"]:
         kind = s["kind"] if s["kind"] != "closed" else (
             f"closed: {s['users']} users, think {_s(s['think'])}")
         mix = ", ".join(f"{m['endpoint']} {m['weight']:.0%}" if len(s["mix"]) > 1
                         else m["endpoint"] for m in s["mix"])
-        t.add_row(s["name"], kind, _rate(s["rate"]), _rate(s["peak_rate"]), mix,
-                  _s(s["response0"]), _s(s["response"]))
+        t.add_row(s["name"], kind, _rate(s["rate"]), _rate(s["peak_rate"]),
+                  *((_admitted(s),) if limited else ()), mix, _s(s["response0"]),
+                  _s(s["response"]))
     out.print(t)
 
     t = Table(title="Capacity (bottleneck law), in the order resources saturate",
@@ -120,8 +129,8 @@ def print_check(a: Analysis, out: Console) -> None:
     if headroom is not None:
         style = "green" if headroom >= 1.5 else ("yellow" if headroom >= 1 else "red")
         out.print(f"Headroom: [{style}]{headroom:.3g}×[/] the mean offered load", highlight=False)
-    peaks = [r for r in d["saturation_order"]
-             if r["peak_utilization"] is not None and r["peak_utilization"] >= 1]
+    peaks = [r for r in d["saturation_order"] if not r["sheds"]
+             and r["peak_utilization"] is not None and r["peak_utilization"] >= 1]
     if peaks and a.method != "saturated":
         names = ", ".join(f"{r['station']} {r['resource']} ({_pct(r['peak_utilization'])})"
                           for r in peaks)

@@ -281,7 +281,8 @@ class Analyzer {
         }
         for (SourceLoad& s : a_.sources)
             if (s.kind == SourceKind::Closed)
-                s.rate = s.peak_rate = s.admitted = s.peak_admitted = closed_x_ * static_cast<double>(s.users) / users;
+                s.rate = s.peak_rate = s.admitted = s.peak_admitted =
+                    closed_x_ * static_cast<double>(s.users) / users;
     }
 
     void load() {
@@ -313,8 +314,9 @@ class Analyzer {
                         d().resources[k].station + " rate_limit refuses " +
                         ratio_text(100.0 * (1.0 - 1.0 / l.utilization)) + "% of the " +
                         ratio_text(l.utilization * d().resources[k].capacity()) +
-                        (is_limit_[k] ? " requests/s offered to it: the estimates are for what passes"
-                                      : " calls/s made to it (429s)"));
+                        (is_limit_[k]
+                             ? " requests/s offered to it: the estimates are for what passes"
+                             : " calls/s made to it (429s)"));
                 continue;
             }
             if (!(l.utilization < limit)) a_.method = Method::Saturated;
@@ -436,14 +438,20 @@ class Analyzer {
             EndpointEstimate& e = a_.endpoints[x];
             e.response0 = zero_.response[x];
             e.hold0 = zero_.hold[x];
-            e.response = estimated ? timing_.response[x] : kNaN;
+            e.response = estimated ? timing_.latency[x] : kNaN;
             e.hold = estimated ? timing_.hold[x] : kNaN;
         }
         for (std::size_t s = 0; s < a_.sources.size(); ++s) {
             SourceLoad& l = a_.sources[s];
-            l.response = estimated ? 0.0 : kNaN;
-            for (const auto& [e, p] : d().sources[s].entries)
-                l.response += p * a_.endpoints[e].response;
+            // Over its successful requests, as the report's latency.
+            l.response = kNaN;
+            if (!estimated) continue;
+            double sum = 0.0, ok = 0.0;
+            for (const auto& [e, p] : d().sources[s].entries) {
+                sum += p * timing_.succeeded[e] * a_.endpoints[e].response;
+                ok += p * timing_.succeeded[e];
+            }
+            l.response = ok > 0.0 ? sum / ok : 0.0;
         }
         a_.stations.assign(n_services, StationEstimate{});
         for (std::size_t s = 0; s < n_services; ++s) {

@@ -29,7 +29,7 @@ struct SourceLoad {
     std::uint32_t users = 0;
     double think = 0.0;
     double response0 = 0.0;      // mean response time of its requests without contention
-    double response = 0.0;       // estimated at the offered load (NaN when none is possible)
+    double response = 0.0;       // of its successful requests at the offered load (NaN: none)
     std::vector<double> demand;  // per resource, per request
 };
 
@@ -52,7 +52,7 @@ struct EndpointEstimate {
     double executions = 0.0;
     double response0 = 0.0;  // one frame without contention, nested calls included
     double hold0 = 0.0;      // worker holding time without contention
-    double response = 0.0;   // at the offered load
+    double response = 0.0;   // at the offered load, of the frames that succeed
     double hold = 0.0;
 };
 

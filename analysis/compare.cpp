@@ -90,9 +90,16 @@ class Reasons {
         // Estimates are for the mean load; a peak past capacity builds a
         // backlog that the mean says nothing about.
         // A rate limit that refuses its excess caps it instead.
-        for (std::size_t k = 0; k < a.bottleneck.loads.size(); ++k)
-            if (a.bottleneck.loads[k].peak_utilization >= 1.0 && !a.demands.sheds[k])
+        // A limit that refuses an excess passes a stream far more regular
+        // than Poisson (about one request per token), so queues behind it
+        // are shorter than M/M/c says.
+        for (std::size_t k = 0; k < a.bottleneck.loads.size(); ++k) {
+            const ResourceLoad& l = a.bottleneck.loads[k];
+            if (l.peak_utilization >= 1.0 && !a.demands.sheds[k])
                 for (auto& out : per_service_) out.insert("overload at peak");
+            if (l.utilization >= 1.0 && a.demands.sheds[k])
+                for (auto& out : per_service_) out.insert("smoothed by a rate limit");
+        }
     }
 
     std::vector<std::string> station(std::size_t s) const {

@@ -85,8 +85,8 @@ class Walker {
                 note_unstated_retries(s);
                 if (const auto x = externals_.find(s.target); x != externals_.end()) {
                     const Attempts a = attempts(s);
-                    p.delay +=
-                        w * (a.attempts * cm_.model.externals[x->second].latency.mean() + a.backoff);
+                    p.delay += w * (a.attempts * cm_.model.externals[x->second].latency.mean() +
+                                    a.backoff);
                     if (index_.rate_limit_of[x->second] != kNone)
                         add(p.usage, index_.rate_limit_of[x->second], w * a.attempts);
                     return after_failures(s, w, a, p);
@@ -175,10 +175,19 @@ class Walker {
         return w;
     }
 
+    // Expectations over the executions reaching a block: `time` of all,
+    // `running` of those that go on past its end (E[T 1{on}]), and
+    // `failed_time` of those a call failed for good (E[T 1{failed}]), so
+    // the mean of the successful ones is (time - failed_time) / (1 - failed),
+    // as the report measures latency. A step's outcome is taken as
+    // independent of the time spent before it.
     struct Time {
-        double time = 0.0;  // expected, forwarded part included
-        double hold = 0.0;  // expected, up to the forward
+        double time = 0.0;  // forwarded part included
+        double hold = 0.0;  // up to the forward
         double on = 1.0;    // probability of running past the end
+        double running = 0.0;
+        double failed = 0.0;  // probability a call failed for good
+        double failed_time = 0.0;
     };
 
     // Expected critical-path time of `steps` reached with probability w;
@@ -201,16 +210,19 @@ class Walker {
                 case StepKind::Call:
                     if (const auto x = externals_.find(s.target); x != externals_.end()) {
                         const Attempts a = attempts(s);
-                        dt = a.attempts * cm_.model.externals[x->second].latency.mean() +
-                             a.backoff;
+                        dt = a.attempts * cm_.model.externals[x->second].latency.mean() + a.backoff;
                         if (fallback(s)) {
                             const Time f =
                                 timing(s.policy->fallback, a.fail, service, stretch, response);
                             dt += f.time;
                         } else {
                             // A call that fails for good ends the frame.
+                            const double fail_dt = a.fail_time;
                             t.time += w * dt;
                             t.hold += w * dt;
+                            t.failed_time += a.fail * t.running + w * fail_dt;
+                            t.failed += w * a.fail;
+                            t.running = (1.0 - a.fail) * t.running + w * (dt - fail_dt);
                             w *= 1.0 - a.fail;
                             dt = 0.0;
                         }
@@ -221,6 +233,7 @@ class Walker {
                 case StepKind::Forward:
                     t.time += w * response[endpoint(s.target)];
                     t.on = 0.0;
+                    t.running = 0.0;
                     return t;
                 case StepKind::Loop:
                     if (!s.blocks.empty())
@@ -240,16 +253,22 @@ class Walker {
                     break;
                 }
                 case StepKind::Branch: {
-                    double total = 0.0, on = 0.0;
+                    double total = 0.0, on = 0.0, running = 0.0;
                     for (double x : s.weights) total += x;
+                    // The time before the branch goes with each arm's share.
+                    const double before = w > 0.0 ? t.running / w : 0.0;
                     for (std::size_t k = 0; k < s.blocks.size() && k < s.weights.size(); ++k) {
                         const Time arm = timing(s.blocks[k], w * s.weights[k] / total, service,
                                                 stretch, response);
                         t.time += arm.time;
                         t.hold += arm.hold;
+                        t.failed += arm.failed;
+                        t.failed_time += arm.failed_time + before * arm.failed;
+                        running += arm.running + before * arm.on;
                         on += arm.on;
                     }
                     w = on;
+                    t.running = running;
                     break;
                 }
                 case StepKind::Query: {
@@ -282,6 +301,7 @@ class Walker {
             }
             t.time += w * dt;
             t.hold += w * dt;
+            t.running += w * dt;
             if (w <= 0.0) break;
         }
         t.on = w;
@@ -357,35 +377,43 @@ class Walker {
     // budget b caps the retries at b per first attempt, and whatever stops
     // the retries, a call succeeds at most once, so it fails with
     // probability 1 - (1 - p) x attempts (Wald).
+    // `fail_time` is E[time 1{fails}]: a call that fails made every attempt
+    // it was allowed (with a budget, the allowed share of each retry).
     struct Attempts {
         double attempts = 1.0;
         double backoff = 0.0;
         double fail = 0.0;
+        double fail_time = 0.0;
     };
 
     Attempts attempts(const StepSpec& s) const {
         Attempts a;
         const auto x = externals_.find(s.target);
         if (s.kind != StepKind::Call || x == externals_.end()) return a;
-        const double p = std::clamp(cm_.model.externals[x->second].errors, 0.0, 1.0);
+        const ExternalSpec& e = cm_.model.externals[x->second];
+        const double p = std::clamp(e.errors, 0.0, 1.0);
         a.fail = p;
+        a.fail_time = p * e.latency.mean();
         if (!s.policy || p <= 0.0) return a;
         const RetrySpec& r = s.policy->retry;
         constexpr auto kErrorBit = 1u << static_cast<unsigned>(ErrorCause::ExternalError);
         if (r.attempts <= 1 || (r.on & kErrorBit) == 0) return a;
         // Retry k (1-based) happens with probability p^k, before attempt k + 1.
-        double reach = 1.0, retries = 0.0, backoff = 0.0, previous = 0.0;
+        double reach = 1.0, retries = 0.0, backoff = 0.0, previous = 0.0, waits = 0.0;
         for (std::uint32_t k = 1; k < r.attempts; ++k) {
             reach *= p;
             retries += reach;
             previous = mean_backoff(r, k, previous);
             backoff += reach * previous;
+            waits += previous;
         }
         const double allowed = r.budget >= 0.0 ? std::min(retries, r.budget) : retries;
         const double kept = retries > 0.0 ? allowed / retries : 0.0;
         a.attempts = 1.0 + allowed;
         a.backoff = backoff * kept;
         a.fail = std::clamp(1.0 - (1.0 - p) * a.attempts, 0.0, 1.0);
+        const double tries = 1.0 + kept * double(r.attempts - 1);
+        a.fail_time = a.fail * (tries * e.latency.mean() + kept * waits);
         return a;
     }
 
@@ -842,6 +870,16 @@ Timing critical_path(const Demands& d, const std::vector<double>& stretch,
         }
         t.response = std::move(next);
         if (change <= 1e-13 * scale || !std::isfinite(scale)) break;
+    }
+    t.latency = t.response;
+    t.succeeded.assign(n, 1.0);
+    for (std::size_t e = 0; e < n; ++e) {
+        const EndpointProfile& p = d.endpoints[e];
+        const auto time = walker.timing(p.spec->steps, 1.0, p.service, stretch, t.response);
+        t.succeeded[e] = 1.0 - time.failed;
+        if (time.failed > 0.0 && time.failed < 1.0)
+            t.latency[e] = (time.time - time.failed_time) / (1.0 - time.failed) +
+                           (wait.empty() ? 0.0 : wait[p.service]);
     }
     return t;
 }

@@ -104,10 +104,10 @@ struct Demands {
     // 429s, a service's without an unbounded queue): past its capacity it
     // caps what goes through instead of building a backlog.
     std::vector<bool> sheds;
-    std::vector<std::uint32_t> loops_of;        // per service (async ones only)
-    std::vector<std::uint32_t> executor_of;     // per service (async, with executor)
-    std::vector<double> cache_miss;             // per cache: the miss ratio assumed
-    std::vector<std::string> notes;             // what the analysis leaves out for this model
+    std::vector<std::uint32_t> loops_of;     // per service (async ones only)
+    std::vector<std::uint32_t> executor_of;  // per service (async, with executor)
+    std::vector<double> cache_miss;          // per cache: the miss ratio assumed
+    std::vector<std::string> notes;          // what the analysis leaves out for this model
 
     /// Demand on every resource of one request entering at `entry`, given
     /// each endpoint's worker holding time (service rate limits excepted:
@@ -121,8 +121,10 @@ struct Demands {
 /// Per-endpoint times of one execution (nested calls and forwards
 /// included), for the given contention.
 struct Timing {
-    std::vector<double> response;  // from arrival at its service to the end of its frame
-    std::vector<double> hold;      // worker holding time at its service
+    std::vector<double> response;   // from arrival at its service to the end of its frame
+    std::vector<double> hold;       // worker holding time at its service
+    std::vector<double> latency;    // response of the frames that succeed (the report's latency)
+    std::vector<double> succeeded;  // probability a frame succeeds (no call fails for good)
 };
 
 /// Build the demands. A cache whose hit ratio emerges from the run (LRU,

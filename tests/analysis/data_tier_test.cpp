@@ -14,42 +14,13 @@
 #include "../models/theory_support.hpp"
 #include "analysis/analysis.hpp"
 #include "analysis/shard_share.hpp"
+#include "analysis_support.hpp"
 #include "models/database_layout.hpp"
 
 using namespace capsim;
 using namespace capsim::analysis;
 using namespace capsim::theory;
-
-namespace {
-
-const ResourceLoad& load_of(const Analysis& a, const std::string& station, ResourceKind kind) {
-    for (std::size_t k = 0; k < a.demands.resources.size(); ++k)
-        if (a.demands.resources[k].station == station && a.demands.resources[k].kind == kind)
-            return a.bottleneck.loads[k];
-    FAIL("no resource " << station);
-    return a.bottleneck.loads.front();
-}
-
-const Resource& bottleneck(const Analysis& a) {
-    REQUIRE_FALSE(a.bottleneck.order.empty());
-    return a.demands.resources[a.bottleneck.order.front()];
-}
-
-void within_two_percent(const std::string& name, const std::string& params, double x_max,
-                        const Estimate& sim) {
-    Comparison c;
-    c.name = name;
-    c.params = params;
-    c.quantity = "throughput at saturation (1/s) vs X_max";
-    c.theory = x_max;
-    c.sim = sim.mean;
-    c.half_width = sim.half_width;
-    c.tolerance = 0.02 * x_max;
-    c.pass = std::fabs(sim.mean - x_max) <= c.tolerance;
-    record(c);
-}
-
-}  // namespace
+using namespace capsim::analysis::testing;
 
 TEST_CASE("data tier: query, cache, transaction and external demands", "[analysis][data]") {
     const CompiledModel cm = compile_text(R"T(
@@ -236,13 +207,6 @@ std::uint32_t resource_index(const Analysis& a, const std::string& station) {
             return k;
     FAIL("no cores resource " << station);
     return 0;
-}
-
-const SourceLoad& source_of(const Analysis& a, const std::string& name) {
-    for (const SourceLoad& s : a.sources)
-        if (s.name == name) return s;
-    FAIL("no source " << name);
-    return a.sources.front();
 }
 
 }  // namespace

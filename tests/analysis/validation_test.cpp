@@ -17,29 +17,12 @@
 #include "../models/theory_support.hpp"
 #include "analysis/analysis.hpp"
 #include "analysis/usl_fit.hpp"
+#include "analysis_support.hpp"
 
 using namespace capsim;
 using namespace capsim::analysis;
 using namespace capsim::theory;
-
-namespace {
-
-// |sim - X_max| <= 2% X_max, recorded as a validation row.
-void within_two_percent(const std::string& name, const std::string& params, double x_max,
-                        const Estimate& sim) {
-    Comparison c;
-    c.name = name;
-    c.params = params;
-    c.quantity = "throughput at saturation (1/s) vs X_max";
-    c.theory = x_max;
-    c.sim = sim.mean;
-    c.half_width = sim.half_width;
-    c.tolerance = 0.02 * x_max;
-    c.pass = std::fabs(sim.mean - x_max) <= c.tolerance;
-    record(c);
-}
-
-}  // namespace
+using namespace capsim::analysis::testing;
 
 TEST_CASE("validation: an open model driven past its cores saturates at X_max",
           "[analysis][validation]") {

@@ -208,3 +208,29 @@ def test_an_emergent_cache_hit_ratio_is_estimated_like_the_simulation(root):
     predicted = a.resources.set_index(["station", "resource"]).loc[("redis", "cores"),
                                                                   "utilization"]
     assert abs(predicted - caches.loc["redis", "utilization"]) < 0.02
+
+
+def test_a_per_client_rate_limit_is_seen_by_the_laws(root):
+    """bots_no_rate_limit with its cure (10/s per client): the laws see 20
+    bot clients capped at 10/s each and every person under their own limit,
+    so what is admitted (200/s of bots, 200/s of people) loads the API's
+    cores 60%, as in the run. The bots' admitted streams are about one
+    request per token, smoother than Poisson, so the run's waits are
+    shorter than M/M/c says, and the table names that reason."""
+    fix = 'services.api.rate_limit={ rate = "10/s", burst = 20, per = "client" }'
+    sc = capsim.load(root / "scenarios" / "bots_no_rate_limit.toml", [fix])
+    a = sc.analyze()
+    sources = {s["name"]: s for s in a.data["sources"]}
+    assert sources["bots"]["admitted"] == pytest.approx(200.0)
+    assert sources["people"]["admitted"] == pytest.approx(sources["people"]["rate"])
+    assert a.data["method"] != "saturated"
+    res = sc.run(replications=5)
+    table = res.analytic.set_index(["name", "quantity"])
+    for row in [("api", "throughput"), ("api", "core_utilization"),
+                ("api.search", "throughput"), ("api.product", "throughput")]:
+        assert table.loc[row, "verdict"] == "agree", table.loc[row]
+    for _, row in table[table["verdict"] == "disagree"].iterrows():
+        assert "smoothed by a rate limit" in row["reasons"]
+        assert row["simulated"] < row["analytic"]
+    admitted = sum(s["throughput"]["mean"] for s in res.report["sources"])
+    assert admitted == pytest.approx(400.0, rel=0.02)

@@ -88,11 +88,10 @@ class Reasons {
             if (policies) out.insert("resilience policies");
         }
         // Estimates are for the mean load; a peak past capacity builds a
-        // backlog that the mean says nothing about.
-        // A rate limit that refuses its excess caps it instead.
-        // A limit that refuses an excess passes a stream far more regular
-        // than Poisson (about one request per token), so queues behind it
-        // are shorter than M/M/c says.
+        // backlog that the mean says nothing about -- unless the resource is
+        // a rate limit that refuses its excess. Such a limit, once it
+        // refuses, passes a stream far more regular than Poisson (about one
+        // request per token), so queues behind it are shorter than M/M/c says.
         for (std::size_t k = 0; k < a.bottleneck.loads.size(); ++k) {
             const ResourceLoad& l = a.bottleneck.loads[k];
             if (l.peak_utilization >= 1.0 && !a.demands.sheds[k])

@@ -633,16 +633,15 @@ void add_service_limits(Demands& d) {
         if (!m.services[svc].rate_limit) continue;
         const RateLimitSpec& spec = *m.services[svc].rate_limit;
         const std::string& name = m.services[svc].name;
+        auto add_resource = [&](const std::string& station, std::uint32_t keys) {
+            d.resources.push_back(Resource{ResourceKind::RateLimit, station, svc, keys, spec.rate});
+            d.sheds.push_back(!spec.queue || spec.queue_capacity != RateLimitSpec::kUnbounded);
+            return static_cast<std::uint32_t>(d.resources.size() - 1);
+        };
         std::unordered_map<std::uint32_t, std::uint32_t> by_class;
         std::uint32_t global = kNone;
         for (std::uint32_t src = 0; src < m.sources.size(); ++src) {
             if (service_visits(d, src, svc) <= 0.0) continue;
-            auto add_resource = [&](const std::string& station, std::uint32_t keys) {
-                d.resources.push_back(
-                    Resource{ResourceKind::RateLimit, station, svc, keys, spec.rate});
-                d.sheds.push_back(!spec.queue || spec.queue_capacity != RateLimitSpec::kUnbounded);
-                return static_cast<std::uint32_t>(d.resources.size() - 1);
-            };
             std::uint32_t r = kNone;
             switch (spec.per) {
                 case LimiterKey::Global:
@@ -650,15 +649,12 @@ void add_service_limits(Demands& d) {
                     r = global;
                     break;
                 case LimiterKey::Class: {
-                    const std::uint32_t c = cm.sources[src].client_class;
-                    const auto it = by_class.find(c);
-                    r = it != by_class.end()
-                            ? it->second
-                            : by_class
-                                  .emplace(c, add_resource(name + " (class " +
-                                                               m.sources[src].client_class + ")",
-                                                           1))
-                                  .first->second;
+                    const auto [it, fresh] =
+                        by_class.try_emplace(cm.sources[src].client_class, kNone);
+                    if (fresh)
+                        it->second =
+                            add_resource(name + " (class " + m.sources[src].client_class + ")", 1);
+                    r = it->second;
                     break;
                 }
                 case LimiterKey::Client:
@@ -855,6 +851,8 @@ Timing critical_path(const Demands& d, const std::vector<double>& stretch,
     Timing t;
     t.response.assign(n, 0.0);
     t.hold.assign(n, 0.0);
+    t.latency.assign(n, 0.0);
+    t.succeeded.assign(n, 1.0);
     // Monotone from 0 and, since the visits are finite, a contraction on
     // cycles: converges geometrically, exactly after depth + 1 rounds on a DAG.
     for (int round = 0; round < 100000; ++round) {
@@ -863,23 +861,18 @@ Timing critical_path(const Demands& d, const std::vector<double>& stretch,
         for (std::size_t e = 0; e < n; ++e) {
             const EndpointProfile& p = d.endpoints[e];
             const auto time = walker.timing(p.spec->steps, 1.0, p.service, stretch, t.response);
-            next[e] = time.time + (wait.empty() ? 0.0 : wait[p.service]);
+            const double queued = wait.empty() ? 0.0 : wait[p.service];
+            next[e] = time.time + queued;
             t.hold[e] = time.hold;
+            t.succeeded[e] = 1.0 - time.failed;
+            t.latency[e] = time.failed > 0.0 && time.failed < 1.0
+                               ? (time.time - time.failed_time) / (1.0 - time.failed) + queued
+                               : next[e];
             change = std::max(change, std::fabs(next[e] - t.response[e]));
             scale = std::max(scale, std::fabs(next[e]));
         }
         t.response = std::move(next);
         if (change <= 1e-13 * scale || !std::isfinite(scale)) break;
-    }
-    t.latency = t.response;
-    t.succeeded.assign(n, 1.0);
-    for (std::size_t e = 0; e < n; ++e) {
-        const EndpointProfile& p = d.endpoints[e];
-        const auto time = walker.timing(p.spec->steps, 1.0, p.service, stretch, t.response);
-        t.succeeded[e] = 1.0 - time.failed;
-        if (time.failed > 0.0 && time.failed < 1.0)
-            t.latency[e] = (time.time - time.failed_time) / (1.0 - time.failed) +
-                           (wait.empty() ? 0.0 : wait[p.service]);
     }
     return t;
 }

@@ -80,7 +80,13 @@ struct EndpointSpec {
 
 enum class CpuDiscipline : std::uint8_t { ProcessorSharing, Fcfs };
 enum class QueueDiscipline : std::uint8_t { Fcfs, Lifo, Priority };
-enum class BalancerKind : std::uint8_t { RoundRobin, Random, LeastOutstanding, PowerOfTwo };
+enum class BalancerKind : std::uint8_t {
+    RoundRobin,
+    Random,
+    LeastOutstanding,
+    PowerOfTwo,
+    ConsistentHash
+};
 
 /// How a service runs its requests: a thread per request (held for the
 /// whole request, I/O included), or event loops that run CPU steps one at
@@ -120,6 +126,11 @@ struct ServiceSpec {
     double queue_timeout = std::numeric_limits<double>::infinity();
     bool drop_oldest = false;
     BalancerKind balancer = BalancerKind::RoundRobin;
+    // Consistent hashing with bounded loads (Mirrokni et al. 2018): a
+    // replica takes a new request only while its outstanding requests stay
+    // under hash_bound x the mean; past it the key moves on clockwise.
+    // 0: unbounded (a hot key's replica takes all of it).
+    double hash_bound = 0.0;
     ServiceMode mode = ServiceMode::Threads;
     std::uint32_t loops = 1;     // async: event loops per replica, each on a core of its own
     std::uint32_t executor = 0;  // async: threads per replica for offloaded blocking work

@@ -83,6 +83,14 @@ struct StationResult {
     std::uint64_t limit_passed = 0;         // let through by it (at once or after queueing)
     double limit_wait_sum = 0.0;            // seconds queued at it by those let through
     StationSeries series;
+    // Per replica, in order, when the service has several: time-average
+    // busy workers and cores, and requests that released a worker.
+    std::vector<double> replica_busy_workers, replica_busy_cores;
+    std::vector<std::uint64_t> replica_completed;
+    // Per replica, busy workers and cores per window: kept only where the
+    // balancer lets load follow keys (consistent hashing), so one replica
+    // can saturate while the service's average hides it.
+    std::vector<std::vector<double>> replica_series_workers, replica_series_cores;
 };
 
 /// One service's pool to one database, summed over the service's replicas.

@@ -126,6 +126,22 @@ double tail_component(const EndpointResult& e, std::size_t c) {
     return n > 0.0 ? sum / n : std::numeric_limits<double>::quiet_NaN();
 }
 
+const char* balancer_name(BalancerKind k) {
+    switch (k) {
+        case BalancerKind::RoundRobin:
+            return "round_robin";
+        case BalancerKind::Random:
+            return "random";
+        case BalancerKind::LeastOutstanding:
+            return "least_outstanding";
+        case BalancerKind::PowerOfTwo:
+            return "power_of_two";
+        case BalancerKind::ConsistentHash:
+            return "consistent_hash";
+    }
+    return "round_robin";
+}
+
 const char* source_kind(SourceKind k) {
     switch (k) {
         case SourceKind::Open:
@@ -437,6 +453,7 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         auto st = [s](const ReplicationResult& r) -> const StationResult& { return r.stations[s]; };
         const bool async = spec.mode == ServiceMode::Async;
         sr.mode = async ? "async" : "threads";
+        sr.balancer = balancer_name(spec.balancer);
         sr.loops = async ? spec.loops : 0;
         const double loops = double(spec.replicas) * spec.loops;
         sr.worker_utilization = over(reps, [&](auto& r) { return st(r).busy_workers / workers; });
@@ -467,8 +484,37 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         });
         sr.peak_worker_utilization = peak(sr.series_worker_utilization);
         sr.peak_core_utilization = peak(sr.series_core_utilization);
-        track(rep, sr.name, "workers", sr.series_worker_utilization, sr.worker_utilization.mean);
-        track(rep, sr.name, "cores", sr.series_core_utilization, sr.core_utilization.mean);
+        // Load that follows keys can saturate one replica while the mean
+        // hides it: each replica is then a station of its own, as a
+        // database's shards are. Even balancers keep the service whole.
+        const bool keyed = spec.balancer == BalancerKind::ConsistentHash && spec.replicas > 1;
+        for (std::uint32_t k = 0; spec.replicas > 1 && k < spec.replicas; ++k) {
+            StationReport::Replica rr;
+            rr.name = sr.name + "[" + std::to_string(k) + "]";
+            const double w = spec.workers, c = spec.cores;
+            rr.worker_utilization =
+                over(reps, [&](auto& r) { return st(r).replica_busy_workers[k] / w; });
+            rr.core_utilization =
+                over(reps, [&](auto& r) { return st(r).replica_busy_cores[k] / c; });
+            rr.throughput = over(
+                reps, [&](auto& r) { return per_second(double(st(r).replica_completed[k]), r); });
+            if (keyed) {
+                track(rep, rr.name, "workers", series([&](auto& r, std::size_t i) {
+                          return st(r).replica_series_workers[k][i] / w;
+                      }),
+                      rr.worker_utilization.mean);
+                track(rep, rr.name, "cores", series([&](auto& r, std::size_t i) {
+                          return st(r).replica_series_cores[k][i] / c;
+                      }),
+                      rr.core_utilization.mean);
+            }
+            sr.per_replica.push_back(std::move(rr));
+        }
+        if (!keyed) {
+            track(rep, sr.name, "workers", sr.series_worker_utilization,
+                  sr.worker_utilization.mean);
+            track(rep, sr.name, "cores", sr.series_core_utilization, sr.core_utilization.mean);
+        }
         if (async) {
             sr.loop_utilization = over(reps, [&](auto& r) { return st(r).busy_loops / loops; });
             sr.loop_waiting = over(reps, [&](auto& r) { return st(r).loop_waiting; });

@@ -61,6 +61,7 @@ struct StationReport {
     std::string name;
     std::uint32_t replicas = 0, workers = 0, cores = 0;
     std::string mode;         // "threads" or "async"
+    std::string balancer;     // "round_robin", ..., "consistent_hash"
     std::uint32_t loops = 0;  // async: event loops per replica
     // Zero for a threads service (no loops), which the report still writes;
     // left uninitialised they were stack garbage (found by the ASan run).
@@ -81,6 +82,14 @@ struct StationReport {
     Estimate limit_wait;                   // mean seconds queued at its rate limit
     double peak_worker_utilization = 0.0;  // highest window of the mean series
     double peak_core_utilization = 0.0;
+    /// One replica of a service that has several: "api[2]".
+    struct Replica {
+        std::string name;
+        Estimate worker_utilization;  // busy workers / workers
+        Estimate core_utilization;
+        Estimate throughput;  // requests that released a worker there, 1/s
+    };
+    std::vector<Replica> per_replica;  // empty for a single replica
     std::vector<double> series_waiting, series_worker_utilization, series_core_utilization,
         series_loop_utilization, series_throughput;
 };

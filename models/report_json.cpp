@@ -131,6 +131,7 @@ std::string to_json(const Report& r) {
         w.key("name").value(s.name);
         w.key("kind").value("service");
         w.key("mode").value(s.mode);
+        w.key("balancer").value(s.balancer);
         w.key("replicas").value(s.replicas);
         w.key("workers").value(s.workers);
         w.key("cores").value(s.cores);
@@ -152,6 +153,16 @@ std::string to_json(const Report& r) {
         put(w, "limit_wait", s.limit_wait);
         w.key("peak_worker_utilization").value(s.peak_worker_utilization);
         w.key("peak_core_utilization").value(s.peak_core_utilization);
+        w.key("per_replica").begin_array();
+        for (const StationReport::Replica& rr : s.per_replica) {
+            w.begin_object();
+            w.key("name").value(rr.name);
+            put(w, "worker_utilization", rr.worker_utilization);
+            put(w, "core_utilization", rr.core_utilization);
+            put(w, "throughput", rr.throughput);
+            w.end_object();
+        }
+        w.end_array();
         w.end_object();
     }
     w.end_array();

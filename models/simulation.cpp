@@ -57,6 +57,11 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         svc.drop_oldest = spec.drop_oldest;
         if (spec.adaptive_limit) svc.adaptive = &*spec.adaptive_limit;
         svc.balancer_rng = Rng(seed, replication, spec.path + ".balancer");
+        if (spec.balancer == BalancerKind::ConsistentHash && spec.replicas > 1) {
+            svc.keyed = true;
+            svc.hash_bound = spec.hash_bound;
+            svc.ring = HashRing(spec.replicas, name_hash(spec.path));
+        }
         svc.limited = spec.rate_limit.has_value();
         for (auto* g :
              {&svc.busy_workers, &svc.busy_cores, &svc.waiting, &svc.busy_loops, &svc.loop_waiting})
@@ -84,6 +89,9 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
             rep.queue.configure(spec.queue, model.priority_classes);
             rep.cpu.configure(cpu_mode(spec), spec.cores,
                               static_cast<std::uint32_t>(replicas_.size()));
+            rep.tracked = spec.replicas > 1;
+            rep.busy_workers.run.reset(0.0, 0.0);
+            rep.busy_cores.run.reset(0.0, 0.0);
             replicas_.push_back(std::move(rep));
         }
     }
@@ -153,6 +161,12 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
         st.waiting_max = svc.waiting.run.max();
         st.busy_loops = svc.busy_loops.run.mean(stop_time);
         st.loop_waiting = svc.loop_waiting.run.mean(stop_time);
+        for (std::uint32_t k = 0; svc.replicas > 1 && k < svc.replicas; ++k) {
+            const Replica& rep = replicas_[svc.first_replica + k];
+            st.replica_busy_workers.push_back(rep.busy_workers.run.mean(stop_time));
+            st.replica_busy_cores.push_back(rep.busy_cores.run.mean(stop_time));
+            st.replica_completed.push_back(rep.completed);
+        }
     }
     data_results(stop_time);
     queue_results(stop_time);
@@ -173,7 +187,7 @@ void Simulation::dispatch(const Event& e) {
             Replica& rep = replicas_[tasks_[e.arg].replica];
             if (rep.cpu.dedicated()) {
                 rep.cpu.finish_fcfs(cal_, now_);
-                services_[rep.service].busy_cores.add(now_, -1.0);
+                cores_changed(rep, -1.0);
             } else {
                 const std::uint32_t before = rep.cpu.busy();
                 rep.cpu.finish_fcfs(cal_, now_);
@@ -296,8 +310,18 @@ void Simulation::on_cpu_done(std::uint32_t task) {
 void Simulation::cpu_changed(std::uint32_t replica, std::uint32_t busy_before) {
     const std::uint32_t busy = replicas_[replica].cpu.busy();
     if (busy != busy_before)
-        services_[replicas_[replica].service].busy_cores.add(
-            now_, static_cast<double>(busy) - static_cast<double>(busy_before));
+        cores_changed(replicas_[replica],
+                      static_cast<double>(busy) - static_cast<double>(busy_before));
+}
+
+void Simulation::cores_changed(Replica& rep, double delta) {
+    services_[rep.service].busy_cores.add(now_, delta);
+    if (rep.tracked) rep.busy_cores.add(now_, delta);
+}
+
+void Simulation::workers_changed(Replica& rep, Service& svc, double delta) {
+    svc.busy_workers.add(now_, delta);
+    if (rep.tracked) rep.busy_workers.add(now_, delta);
 }
 
 void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
@@ -370,11 +394,35 @@ void Simulation::wait_for(std::uint32_t task, std::uint32_t needed, std::uint32_
     t.allowed_failures = may_fail;
 }
 
-std::uint32_t Simulation::choose_replica(std::uint32_t service) {
+std::uint32_t Simulation::hashed_replica(const Service& svc, std::uint32_t task) const {
+    // The key is who sent the request: a client of its source, else a
+    // closed-loop user; a source with neither is a single client. A queue's
+    // delivery has no sender: its message spreads over the ring.
+    const Request& req = requests_[tasks_[task].request];
+    std::uint64_t key = req.client;
+    if (req.message != kNone)
+        key = (std::uint64_t{2} << 40) | req.message;
+    else if (m_.model.sources[req.source].clients == 1 && req.user != kNone)
+        key = (std::uint64_t{1} << 40) | req.user;
+    if (svc.hash_bound <= 0.0) return svc.first_replica + svc.ring.owner(key);
+    // Bounded loads: room for ceil(bound x mean) outstanding, the newcomer counted.
+    std::uint64_t total = 1;
+    for (std::uint32_t k = 0; k < svc.replicas; ++k)
+        total += replicas_[svc.first_replica + k].outstanding;
+    const double room =
+        std::ceil(svc.hash_bound * static_cast<double>(total) / static_cast<double>(svc.replicas));
+    return svc.first_replica + svc.ring.owner(key, [&](std::uint32_t r) {
+        return static_cast<double>(replicas_[svc.first_replica + r].outstanding) + 1.0 <= room;
+    });
+}
+
+std::uint32_t Simulation::choose_replica(std::uint32_t service, std::uint32_t task) {
     Service& svc = services_[service];
     const std::uint32_t n = svc.replicas;
     if (n == 1) return svc.first_replica;
     switch (m_.model.services[service].balancer) {
+        case BalancerKind::ConsistentHash:
+            return hashed_replica(svc, task);
         case BalancerKind::RoundRobin:
             return svc.first_replica + static_cast<std::uint32_t>(svc.rr++ % n);
         case BalancerKind::Random:
@@ -418,7 +466,7 @@ void Simulation::admit_at(std::uint32_t task, std::uint32_t service) {
 void Simulation::place(std::uint32_t task, std::uint32_t service) {
     Service& svc = services_[service];
     // One replica needs no balancer: skip the call.
-    const std::uint32_t r = svc.replicas == 1 ? svc.first_replica : choose_replica(service);
+    const std::uint32_t r = svc.replicas == 1 ? svc.first_replica : choose_replica(service, task);
     tasks_[task].replica = r;
     Replica& rep = replicas_[r];
     if (svc.adaptive && rep.outstanding >= static_cast<std::uint32_t>(rep.limit)) [[unlikely]] {
@@ -429,7 +477,7 @@ void Simulation::place(std::uint32_t task, std::uint32_t service) {
     if (rep.free_workers > 0) {
         --rep.free_workers;
         ++rep.outstanding;
-        svc.busy_workers.add(now_, 1.0);
+        workers_changed(rep, svc, 1.0);
         grant_worker(task);
         return;
     }
@@ -487,7 +535,10 @@ void Simulation::release_worker(std::uint32_t replica) {
     Replica& rep = replicas_[replica];
     Service& svc = services_[rep.service];
     --rep.outstanding;
-    if (measuring(now_)) ++out_.stations[rep.service].completed;
+    if (measuring(now_)) {
+        ++out_.stations[rep.service].completed;
+        ++rep.completed;
+    }
     ++svc.window_completions;
     while (!rep.queue.empty()) {
         // The worker passes straight to the next request: busy count unchanged.
@@ -503,7 +554,7 @@ void Simulation::release_worker(std::uint32_t replica) {
         return;
     }
     ++rep.free_workers;
-    svc.busy_workers.add(now_, -1.0);
+    workers_changed(rep, svc, -1.0);
 }
 
 void Simulation::start_cpu(std::uint32_t task, const Instr& in) {
@@ -515,7 +566,7 @@ void Simulation::start_cpu(std::uint32_t task, const Instr& in) {
     if (rep.cpu.dedicated()) {
         // One more core busy, always: no before/after comparison needed.
         rep.cpu.submit(cal_, now_, task, work);
-        services_[rep.service].busy_cores.add(now_, 1.0);
+        cores_changed(rep, 1.0);
         return;
     }
     const std::uint32_t before = rep.cpu.busy();
@@ -800,6 +851,15 @@ void Simulation::on_window() {
         svc.loop_waiting.window_mean(now_, w);
         ss.completions.push_back(static_cast<double>(svc.window_completions));
         svc.window_completions = 0;
+        if (!svc.keyed) continue;
+        StationResult& st = out_.stations[s];
+        st.replica_series_workers.resize(svc.replicas);
+        st.replica_series_cores.resize(svc.replicas);
+        for (std::uint32_t k = 0; k < svc.replicas; ++k) {
+            Replica& rep = replicas_[svc.first_replica + k];
+            st.replica_series_workers[k].push_back(rep.busy_workers.window_mean(now_, w));
+            st.replica_series_cores[k].push_back(rep.busy_cores.window_mean(now_, w));
+        }
     }
     data_window(w);
     queue_window(w);
@@ -814,6 +874,10 @@ void Simulation::on_warmup_end() {
         for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores, &svc.busy_loops,
                          &svc.loop_waiting, &svc.limit})
             g->restart(now_);
+    for (Replica& rep : replicas_) {
+        rep.busy_workers.restart(now_);
+        rep.busy_cores.restart(now_);
+    }
     data_warmup_end();
     guard_warmup_end();
     for (MessageQueue& q : queues_) q.depth.restart(now_);

@@ -22,6 +22,7 @@
 #include "models/cpu_scheduler.hpp"
 #include "models/error_cause.hpp"
 #include "models/gauge.hpp"
+#include "models/hash_ring.hpp"
 #include "models/message_queue.hpp"
 #include "models/rate_limiter.hpp"
 #include "models/replication_result.hpp"
@@ -56,6 +57,12 @@ class Simulation {
         std::uint32_t free_executor = 0;     // async
         Ring<std::uint32_t> loop_queue;      // tasks waiting for an event loop
         Ring<std::uint32_t> executor_queue;  // tasks waiting for an executor thread
+        // Per-replica gauges, kept only when the service has several: the
+        // service's own gauges are their sum.
+        bool tracked = false;
+        Gauge busy_workers;
+        Gauge busy_cores;
+        std::uint64_t completed = 0;  // released a worker, after warm-up
     };
 
     struct Service {
@@ -69,6 +76,9 @@ class Simulation {
         Gauge limit;  // the replicas' adaptive limits, summed
         std::uint64_t rr = 0;
         Rng balancer_rng;
+        bool keyed = false;  // consistent hashing: a request's client picks its replica
+        double hash_bound = 0.0;
+        HashRing ring;
         Gauge busy_workers;
         Gauge busy_cores;
         Gauge waiting;
@@ -167,7 +177,8 @@ class Simulation {
     void admit(std::uint32_t task, std::uint32_t service);
     void admit_at(std::uint32_t task, std::uint32_t service);
     void place(std::uint32_t task, std::uint32_t service);
-    std::uint32_t choose_replica(std::uint32_t service);
+    std::uint32_t choose_replica(std::uint32_t service, std::uint32_t task);
+    std::uint32_t hashed_replica(const Service& svc, std::uint32_t task) const;
     void grant_worker(std::uint32_t task);
     void adapt_limit(std::uint32_t replica, double latency);
     void release_worker(std::uint32_t replica);
@@ -178,6 +189,8 @@ class Simulation {
     void complete(std::uint32_t task, bool ok, ErrorCause cause);
     void drain();
     void cpu_changed(std::uint32_t replica, std::uint32_t busy_before);
+    void workers_changed(Replica& rep, Service& svc, double delta);
+    void cores_changed(Replica& rep, double delta);
     bool hold_loop(std::uint32_t task);
     void release_loop(std::uint32_t task);
     void offload(std::uint32_t task);

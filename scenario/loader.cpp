@@ -30,7 +30,8 @@ const Words kServiceKeys = {"replicas",   "workers",
                             "pools",      "mode",
                             "loops",      "executor",
                             "rate_limit", "queue_timeout",
-                            "when_full",  "adaptive_concurrency"};
+                            "when_full",  "adaptive_concurrency",
+                            "hash_bound"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
                           "branch", "query", "transaction", "cache",   "offload", "enqueue"};
 // Steps that wait on something outside the replica: on an async service
@@ -216,8 +217,17 @@ class Loader {
                                          {{"round_robin", BalancerKind::RoundRobin},
                                           {"random", BalancerKind::Random},
                                           {"least_outstanding", BalancerKind::LeastOutstanding},
-                                          {"power_of_two", BalancerKind::PowerOfTwo}}))
+                                          {"power_of_two", BalancerKind::PowerOfTwo},
+                                          {"consistent_hash", BalancerKind::ConsistentHash}}))
             s.balancer = *v;
+        if (const toml::node* hb = t->get("hash_bound")) {
+            if (auto v = rd_.number(*t, p, "hash_bound", 1.0, 1e6)) s.hash_bound = *v;
+            if (s.balancer != BalancerKind::ConsistentHash)
+                rd_.error(hb, p + ".hash_bound",
+                          "hash_bound bounds the loads of consistent hashing: it needs balancer = "
+                          "\"consistent_hash\"",
+                          "balancer = \"consistent_hash\" beside hash_bound");
+        }
         load_pools(rd_, *t, s, data_refs_);
         const toml::table* eps = table(*t, p, "endpoints");
         if (!eps || eps->empty()) {

@@ -101,6 +101,10 @@ def print_report(report: dict, console: Console, wall: float) -> None:
                   f"{s['waiting_max']['mean']:.3g}", _ms(s["wait"]["mean"]),
                   _rate(s["rejected"]["mean"]),
                   *((_rate(s["shed"]["mean"]),) if shedding else ()))
+        for r in _hot_replicas(s):
+            t.add_row(f"  {r['name']}", "", _pct(r["worker_utilization"]["mean"]), "",
+                      _pct(r["core_utilization"]["mean"]), "", _rate(r["throughput"]["mean"]),
+                      "", "", "", "", *(("",) if shedding else ()))
     console.print(t)
     _print_data_tier(report, console)
     print_policies(report, console)
@@ -112,6 +116,24 @@ def print_report(report: dict, console: Console, wall: float) -> None:
     b = report["busiest"]
     console.print(f"Busiest: [bold]{b['station']}[/] {b['resource']} at {_pct(b['utilization'])}",
                   highlight=False)
+
+
+_SKEW = 0.10  # a replica this much busier than its service's mean is worth a line
+
+
+def _hot_replicas(station: dict, most: int = 5) -> list[dict]:
+    """The busiest replicas of a service whose load is uneven: always for
+    consistent hashing (load follows keys), else only when one replica is
+    10 points busier than the mean. At most `most` lines, busiest first."""
+    reps = station.get("per_replica", [])
+    if not reps:
+        return []
+    mean = station["worker_utilization"]["mean"]
+    hot = sorted(reps, key=lambda r: -r["worker_utilization"]["mean"])
+    if station.get("balancer") != "consistent_hash" and \
+            hot[0]["worker_utilization"]["mean"] - mean < _SKEW:
+        return []
+    return hot[:most]
 
 
 def _print_data_tier(report: dict, console: Console) -> None:

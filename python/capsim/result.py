@@ -120,6 +120,22 @@ class Result:
         return df[["station"] + [c for c in df.columns if c != "station"]]
 
     @property
+    def replicas(self) -> pd.DataFrame:
+        """One row per replica of every service that has several (``api[2]``):
+        worker and core utilisation and throughput (1/s) — the hot replica a
+        consistent-hash balancer makes, which the station's mean hides."""
+        rows = []
+        for s in self.report["stations"]:
+            for k, r in enumerate(s.get("per_replica", [])):
+                row: dict[str, Any] = {"station": s["name"], "replica": k, "name": r["name"]}
+                for key in ("worker_utilization", "core_utilization", "throughput"):
+                    row.update(_flat(key, r[key]))
+                rows.append(row)
+        return pd.DataFrame(rows, columns=None if rows else
+                            ["station", "replica", "name", "worker_utilization",
+                             "core_utilization", "throughput"])
+
+    @property
     def attribution(self) -> pd.DataFrame:
         """Where the time went: mean seconds per request by component (long form:
         endpoint, component), for all requests (``seconds``) and for those slower

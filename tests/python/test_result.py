@@ -31,6 +31,20 @@ def test_station_frame_reports_utilisation(mm1_tree):
     assert st["worker_utilization"] == st["core_utilization"]
 
 
+def test_replica_frame_lists_each_replica_and_sums_to_the_station(mm1_tree):
+    mm1_tree["services"]["server"]["replicas"] = 3
+    res = capsim.Scenario(mm1_tree).run()
+    df = res.replicas
+    assert list(df["name"]) == ["server[0]", "server[1]", "server[2]"]
+    # Round robin: a third of the throughput each, and the station's
+    # utilisation is the replicas' mean.
+    st = res.stations.set_index("station").loc["server"]
+    assert abs(df["throughput"].sum() - st["throughput"]) < 1e-9 * st["throughput"]
+    assert abs(df["worker_utilization"].mean() - st["worker_utilization"]) < 1e-9
+    mm1_tree["services"]["server"]["replicas"] = 1
+    assert capsim.Scenario(mm1_tree).run().replicas.empty
+
+
 def test_slo_verdicts(mm1_tree):
     res = small(mm1_tree)
     slos = res.slos.set_index("slo")

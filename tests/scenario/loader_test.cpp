@@ -256,6 +256,14 @@ steps = []
 queue = "unbounded"
 balancer = "random"
 
+[services.sessions]
+replicas = 4
+balancer = "consistent_hash"
+hash_bound = 1.25
+
+[services.sessions.endpoints.get]
+steps = []
+
 [services.lb.endpoints.in]
 steps = [ { forward = "api.get" } ]
 )toml" + std::string(kTraffic));
@@ -268,7 +276,7 @@ steps = [ { forward = "api.get" } ]
     CHECK(m.run.max_in_flight == 5000);
 
     // Tables are read in name order (TOML++ keeps them sorted).
-    REQUIRE(m.services.size() == 3);
+    REQUIRE(m.services.size() == 4);
     CHECK(m.services[0].name == "api");
     CHECK(m.services[1].name == "db");
     CHECK(m.services[2].name == "lb");
@@ -292,6 +300,11 @@ steps = [ { forward = "api.get" } ]
     const ServiceSpec& lb = service(m, "lb");
     CHECK(lb.queue_capacity == ServiceSpec::kUnbounded);
     CHECK(lb.balancer == BalancerKind::Random);
+    CHECK(lb.hash_bound == 0.0);
+
+    const ServiceSpec& sessions = service(m, "sessions");
+    CHECK(sessions.balancer == BalancerKind::ConsistentHash);
+    CHECK(sessions.hash_bound == 1.25);
 }
 
 TEST_CASE("loader: every step kind, with nesting and key paths", "[loader]") {
@@ -765,6 +778,15 @@ steps = [ { cpu = "1ms" } ]
          "services.api.queue", "invalid queue capacity", "unbounded"},
         {"an unknown balancer", "[services.api]\nbalancer = @@\"round-robin\"\n" + svc + traffic,
          "services.api.balancer", "unknown value \"round-robin\"", "round_robin"},
+        {"another tool's name for a balancer",
+         "[services.api]\nbalancer = @@\"ring_hash\"\n" + svc + traffic, "services.api.balancer",
+         "unknown value \"ring_hash\"", "consistent_hash"},
+        {"a load bound without consistent hashing",
+         "[services.api]\nreplicas = 2\nhash_bound = @@1.25\n" + svc + traffic,
+         "services.api.hash_bound", "hash_bound bounds the loads of consistent hashing", ""},
+        {"a load bound below one",
+         "[services.api]\nbalancer = \"consistent_hash\"\nhash_bound = @@0.9\n" + svc + traffic,
+         "services.api.hash_bound", "", ""},
         {"an upper-case cpu discipline", "[services.api]\ncpu = @@\"FCFS\"\n" + svc + traffic,
          "services.api.cpu", "unknown value \"FCFS\"", "fcfs"},
         {"an unknown queue discipline",

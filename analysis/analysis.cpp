@@ -80,6 +80,7 @@ class Analyzer {
         estimate_caches();
         a_.notes = a_.demands.notes;
         closed();
+        split();
         load();
         if (a_.method != Method::Saturated) {
             if (a_.mva)
@@ -285,6 +286,29 @@ class Analyzer {
                     closed_x_ * static_cast<double>(s.users) / users;
     }
 
+    // Each hashed service's admissions per replica, as shares, at the rates
+    // the sources send (closed ones at their MVA throughput).
+    void split() {
+        split_.assign(m_.services.size(), {});
+        for (std::uint32_t s = 0; s < m_.services.size(); ++s) {
+            const std::uint32_t n = d().hashed[s];
+            if (n == 0) continue;
+            std::vector<double> share(n, 0.0);
+            double total = 0.0;
+            for (std::uint32_t src = 0; src < a_.sources.size(); ++src) {
+                const double rate = a_.sources[src].admitted;
+                if (!std::isfinite(rate)) continue;
+                const std::vector<double> v = d().replica_visits(src, s);
+                for (std::uint32_t k = 0; k < n; ++k) {
+                    share[k] += rate * v[k];
+                    total += rate * v[k];
+                }
+            }
+            for (double& f : share) f = total > 0.0 ? f / total : 1.0 / n;
+            split_[s] = std::move(share);
+        }
+    }
+
     void load() {
         std::vector<double> mean = open_load(false), peak = open_load(true);
         double offered = 0.0, peak_offered = 0.0;
@@ -341,24 +365,64 @@ class Analyzer {
         }
     }
 
-    // Per service: admissions per second and mean holding time per admission.
-    void admissions(const std::vector<double>& hold, std::vector<double>& rate,
-                    std::vector<double>& mean_hold) const {
-        rate.assign(m_.services.size(), 0.0);
-        mean_hold.assign(m_.services.size(), 0.0);
+    // Per service: admissions per second, and per admission the mean
+    // holding time and CPU work.
+    struct Admissions {
+        double rate = 0.0;
+        double hold = 0.0;
+        double cpu = 0.0;
+    };
+
+    std::vector<Admissions> admissions(const std::vector<double>& hold) const {
+        std::vector<Admissions> out(m_.services.size());
         for (std::size_t x = 0; x < d().endpoints.size(); ++x) {
-            const std::uint32_t s = d().endpoints[x].service;
-            rate[s] += a_.endpoints[x].executions;
-            mean_hold[s] += a_.endpoints[x].executions * hold[x];
+            Admissions& a = out[d().endpoints[x].service];
+            const double n = a_.endpoints[x].executions;
+            a.rate += n;
+            a.hold += n * hold[x];
+            a.cpu += n * d().endpoints[x].cpu;
         }
-        for (std::size_t s = 0; s < rate.size(); ++s)
-            mean_hold[s] = rate[s] > 0.0 ? mean_hold[s] / rate[s] : 0.0;
+        for (Admissions& a : out)
+            if (a.rate > 0.0) {
+                a.hold /= a.rate;
+                a.cpu /= a.rate;
+            }
+        return out;
+    }
+
+    // Replica k of hashed service s: its admissions per second and holding
+    // time. The critical path stretches the service's CPU by the mean over
+    // its replicas; a replica's own stretch moves its holding time by the
+    // difference (to first order: all of an admission's CPU is held).
+    std::pair<double, double> replica_load(std::uint32_t s, std::uint32_t k,
+                                           const Admissions& a) const {
+        const std::uint32_t cores = d().cores_of[s];
+        const double shift = path_.empty() ? 0.0 : (stretch_[cores + k] - path_[cores]) * a.cpu;
+        return {a.rate * split_[s][k], std::max(0.0, a.hold + shift)};
+    }
+
+    // The stretch the critical path takes: a resource's own, and for a
+    // hashed service (whose endpoints' CPU names its first replica) the mean
+    // of its replicas' weighted by the work `work[resource]` each does.
+    std::vector<double> path_stretch(const std::vector<double>& work) const {
+        std::vector<double> out = stretch_;
+        for (std::uint32_t s = 0; s < m_.services.size(); ++s) {
+            const std::uint32_t first = d().cores_of[s];
+            double sum = 0.0, total = 0.0;
+            for (std::uint32_t k = 0; k < d().hashed[s]; ++k) {
+                sum += work[first + k] * stretch_[first + k];
+                total += work[first + k];
+            }
+            if (total > 0.0) out[first] = sum / total;
+        }
+        return out;
     }
 
     bool is_service_cores(std::size_t k) const {
         const Resource& r = d().resources[k];
-        return r.kind == ResourceKind::Cores && r.station_index < d().cores_of.size() &&
-               d().cores_of[r.station_index] == k;
+        if (r.kind != ResourceKind::Cores || r.station_index >= d().cores_of.size()) return false;
+        const std::uint32_t first = d().cores_of[r.station_index];
+        return k >= first && k < first + std::max<std::uint32_t>(1, d().hashed[r.station_index]);
     }
 
     // Open network: each replica's cores an M/M/c processor-sharing
@@ -378,16 +442,29 @@ class Analyzer {
             const auto c = static_cast<std::uint32_t>(r.per_replica);
             stretch_[k] = mmc_stretch(c, a_.bottleneck.loads[k].utilization * r.per_replica);
         }
+        std::vector<double> busy(resources(), 0.0);
+        for (std::size_t k = 0; k < resources(); ++k)
+            busy[k] = a_.bottleneck.loads[k].utilization * d().resources[k].capacity();
+        path_ = path_stretch(busy);
         wait_.assign(n_services, 0.0);
-        std::vector<double> rate, mean_hold;
         for (int round = 0; round < 1000; ++round) {
-            timing_ = critical_path(d(), stretch_, wait_);
-            admissions(timing_.hold, rate, mean_hold);
+            timing_ = critical_path(d(), path_, wait_);
+            const std::vector<Admissions> adm = admissions(timing_.hold);
             double change = 0.0;
             for (std::uint32_t s = 0; s < n_services; ++s) {
                 const ServiceSpec& svc = m_.services[s];
-                const double a = rate[s] / svc.replicas * mean_hold[s];
-                const double w = rate[s] > 0.0 ? mmc_wait(svc.workers, a, mean_hold[s]) : 0.0;
+                const Admissions& a = adm[s];
+                double w = 0.0;
+                if (a.rate > 0.0 && d().hashed[s] == 0) {
+                    w = mmc_wait(svc.workers, a.rate / svc.replicas * a.hold, a.hold);
+                } else if (a.rate > 0.0) {
+                    // Each replica its own M/M/c, fed its keys' thinned stream.
+                    for (std::uint32_t k = 0; k < d().hashed[s]; ++k) {
+                        const auto [rate, hold] = replica_load(s, k, a);
+                        if (rate > 0.0)
+                            w += split_[s][k] * mmc_wait(svc.workers, rate * hold, hold);
+                    }
+                }
                 change = std::max(change, std::fabs(w - wait_[s]));
                 wait_[s] = w;
             }
@@ -400,7 +477,7 @@ class Analyzer {
             }
             if (change <= 1e-12) break;
         }
-        timing_ = critical_path(d(), stretch_, wait_);
+        timing_ = critical_path(d(), path_, wait_);
     }
 
     // Closed network: MVA's residence times give each service's CPU
@@ -418,16 +495,16 @@ class Analyzer {
             const Resource& r = d().resources[k];
             const double demand = closed_demand_[k];
             if (is_service_cores(k) && m_.services[r.station_index].workers <= r.per_replica)
-                queue_time[r.station_index] = a_.mva->residence[i] - demand;
+                queue_time[r.station_index] += a_.mva->residence[i] - demand;
             else
                 stretch_[k] = a_.mva->residence[i] / demand;
         }
-        std::vector<double> rate, mean_hold;
-        admissions(zero_.hold, rate, mean_hold);
+        path_ = path_stretch(closed_demand_);
+        const std::vector<Admissions> adm = admissions(zero_.hold);
         const double x = closed_x_;
         for (std::size_t s = 0; s < n_services; ++s)
-            if (rate[s] > 0.0 && x > 0.0) wait_[s] = queue_time[s] * x / rate[s];
-        timing_ = critical_path(d(), stretch_, wait_);
+            if (adm[s].rate > 0.0 && x > 0.0) wait_[s] = queue_time[s] * x / adm[s].rate;
+        timing_ = critical_path(d(), path_, wait_);
     }
 
     void finish() {
@@ -454,28 +531,43 @@ class Analyzer {
             l.response = ok > 0.0 ? sum / ok : 0.0;
         }
         a_.stations.assign(n_services, StationEstimate{});
-        for (std::size_t s = 0; s < n_services; ++s) {
+        const std::vector<Admissions> adm =
+            admissions(estimated ? timing_.hold : std::vector<double>(d().endpoints.size(), 0.0));
+        for (std::uint32_t s = 0; s < n_services; ++s) {
             StationEstimate& st = a_.stations[s];
             const ServiceSpec& svc = m_.services[s];
-            st.core_utilization = a_.bottleneck.loads[d().cores_of[s]].utilization;
-            st.cpu_stretch = estimated ? stretch_[d().cores_of[s]] : kNaN;
+            const std::uint32_t cores = d().cores_of[s];
+            st.throughput = adm[s].rate;
+            st.cpu_stretch = estimated ? path_[cores] : kNaN;
             st.wait = estimated ? wait_[s] : kNaN;
-            double busy = 0.0;
-            for (std::size_t x = 0; x < d().endpoints.size(); ++x) {
-                if (d().endpoints[x].service != s) continue;
-                st.throughput += a_.endpoints[x].executions;
-                busy += a_.endpoints[x].executions * a_.endpoints[x].hold;
+            // A hashed service's replicas each hold their own share; the
+            // service's utilisations are their means, as the report's.
+            const std::uint32_t n = std::max<std::uint32_t>(1, d().hashed[s]);
+            const double workers =
+                static_cast<double>(d().hashed[s] > 0 ? 1 : svc.replicas) * svc.workers;
+            double busy = 0.0, worker_sum = 0.0;
+            for (std::uint32_t k = 0; k < n; ++k) {
+                const auto [rate, hold] = d().hashed[s] > 0 ? replica_load(s, k, adm[s])
+                                                            : std::pair{adm[s].rate, adm[s].hold};
+                const std::string name =
+                    d().hashed[s] > 0 ? svc.name + "[" + std::to_string(k) + "]" : svc.name;
+                const double held = rate * hold;
+                busy += held;
+                // The product-form estimate holds workers for the mean response of
+                // what they wait on but never queues for the workers themselves, so
+                // a pool it keeps busier than it is large is saturated in fact.
+                if (estimated && held > workers)
+                    a_.notes.push_back(name + " workers: the estimate needs " +
+                                       ratio_text(held / workers) +
+                                       "x the workers there are, so they are saturated and its "
+                                       "waits are underestimated (shown at 100%)");
+                const double used = estimated ? std::min(1.0, held / workers) : kNaN;
+                const double core = a_.bottleneck.loads[cores + k].utilization;
+                worker_sum += used;
+                st.core_utilization += core / n;
+                if (d().hashed[s] > 0) st.per_replica.push_back({name, rate, core, used});
             }
-            const double workers = static_cast<double>(svc.replicas) * svc.workers;
-            // The product-form estimate holds workers for the mean response of
-            // what they wait on but never queues for the workers themselves, so
-            // a pool it keeps busier than it is large is saturated in fact.
-            if (estimated && busy > workers)
-                a_.notes.push_back(svc.name + " workers: the estimate needs " +
-                                   ratio_text(busy / workers) +
-                                   "x the workers there are, so they are saturated and its "
-                                   "waits are underestimated (shown at 100%)");
-            st.worker_utilization = estimated ? std::min(1.0, busy / workers) : kNaN;
+            st.worker_utilization = worker_sum / n;
             st.in_system = estimated ? busy + st.throughput * st.wait : kNaN;
         }
     }
@@ -491,6 +583,8 @@ class Analyzer {
     std::vector<bool> is_limit_;  // per resource: a service's rate limit
     double closed_x_ = kNaN;
     std::vector<double> stretch_, wait_;
+    std::vector<double> path_;                // the stretch the critical path takes
+    std::vector<std::vector<double>> split_;  // per hashed service: each replica's admissions
 };
 
 }  // namespace

@@ -33,15 +33,25 @@ struct SourceLoad {
     std::vector<double> demand;  // per resource, per request
 };
 
+/// One replica of a service whose hash ring splits it: its share of the
+/// load is the keys it owns. Comparable with the report's per_replica row.
+struct ReplicaEstimate {
+    std::string name;  // "feed[4]"
+    double throughput = 0.0;
+    double core_utilization = 0.0;
+    double worker_utilization = 0.0;
+};
+
 /// Estimated steady state of one service, comparable with the report's
 /// station row.
 struct StationEstimate {
     double throughput = 0.0;  // worker admissions per second (forwards included)
     double core_utilization = 0.0;
-    double worker_utilization = 0.0;  // with the contention estimated
-    double wait = 0.0;                // mean wait for a worker per admission, seconds
-    double in_system = 0.0;           // queued + holding a worker (Little)
-    double cpu_stretch = 1.0;         // mean CPU time / CPU work, from queueing for cores
+    double worker_utilization = 0.0;           // with the contention estimated
+    double wait = 0.0;                         // mean wait for a worker per admission, seconds
+    double in_system = 0.0;                    // queued + holding a worker (Little)
+    double cpu_stretch = 1.0;                  // mean CPU time / CPU work, from queueing for cores
+    std::vector<ReplicaEstimate> per_replica;  // a service split by its hash ring, else empty
 };
 
 /// Estimated steady state of one endpoint. `rate` counts frames started

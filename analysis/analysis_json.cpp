@@ -169,6 +169,18 @@ std::string to_json(const Analysis& a) {
         w.key("wait").value(st.wait);
         w.key("in_system").value(st.in_system);
         w.key("cpu_stretch").value(st.cpu_stretch);
+        if (!st.per_replica.empty()) {
+            w.key("per_replica").begin_array();
+            for (const ReplicaEstimate& r : st.per_replica) {
+                w.begin_object();
+                w.key("name").value(r.name);
+                w.key("throughput").value(r.throughput);
+                w.key("core_utilization").value(r.core_utilization);
+                w.key("worker_utilization").value(r.worker_utilization);
+                w.end_object();
+            }
+            w.end_array();
+        }
         w.end_object();
     }
     w.end_array();

@@ -59,7 +59,10 @@ class Reasons {
             const ServiceSpec& svc = m.services[s];
             if (s < report.stations.size() && report.stations[s].rejected.mean > 0.0)
                 out.insert("finite buffers");
-            if (svc.replicas > 1 && svc.balancer != BalancerKind::Random)
+            // A hash ring without a load bound is modelled replica by
+            // replica: each is fed its keys' thinned (still Poisson) stream.
+            if (svc.replicas > 1 && svc.balancer != BalancerKind::Random &&
+                a.demands.hashed[s] == 0)
                 out.insert("load balancing");
             if (svc.mode == ServiceMode::Async) out.insert("event loops");
         }
@@ -176,6 +179,16 @@ AnalyticReport compare(const Analysis& a, const Report& report) {
                                r.worker_utilization, reasons));
         out.rows.push_back(row("station", r.name, "in_system", e.in_system, r.in_system, reasons));
         out.rows.push_back(row("station", r.name, "wait", e.wait, r.wait, reasons));
+        for (std::size_t k = 0; k < e.per_replica.size() && k < r.per_replica.size(); ++k) {
+            const ReplicaEstimate& er = e.per_replica[k];
+            const StationReport::Replica& rr = r.per_replica[k];
+            out.rows.push_back(
+                row("station", rr.name, "throughput", er.throughput, rr.throughput, reasons));
+            out.rows.push_back(row("station", rr.name, "core_utilization", er.core_utilization,
+                                   rr.core_utilization, reasons));
+            out.rows.push_back(row("station", rr.name, "worker_utilization", er.worker_utilization,
+                                   rr.worker_utilization, reasons));
+        }
     }
     for (std::size_t x = 0; x < a.endpoints.size() && x < report.endpoints.size(); ++x) {
         const EndpointEstimate& e = a.endpoints[x];

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "analysis/demands.hpp"
 
+#include "analysis/hash_share.hpp"
 #include "analysis/shard_share.hpp"
 #include "models/database_layout.hpp"
 #include "models/error_cause.hpp"
@@ -10,6 +11,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <unordered_map>
 
@@ -34,6 +36,12 @@ double mean_rounds(const Law& law) {
 }
 
 constexpr std::uint32_t kNone = Demands::kNone;
+
+std::string number_text(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", x);
+    return buf;
+}
 
 class Walker {
   public:
@@ -138,6 +146,7 @@ class Walker {
                 // Fire and forget: each message is a request of its own
                 // at the consumer, off this request's critical path.
                 add(p.calls, consumer(s.target), w);
+                add(p.messages, consumer(s.target), w);
                 note(
                     "queue consumers' delivery slots are not a resource yet: their "
                     "endpoints' demands count, their concurrency limit does not");
@@ -667,6 +676,95 @@ void add_service_limits(Demands& d) {
     }
 }
 
+bool is_hashed(const ServiceSpec& svc) {
+    return svc.balancer == BalancerKind::ConsistentHash && svc.replicas > 1 &&
+           svc.hash_bound <= 0.0;
+}
+
+// The keys a source's requests carry to a hash ring, drawn as
+// Simulation::hashed_replica does: one of its clients uniformly, or for a
+// closed source of one client the user who sent it (users are numbered
+// source by source, each closed source's in turn).
+struct SourceKeys {
+    std::uint64_t base = 0;
+    std::uint32_t first = 0;
+    std::uint64_t count = 1;
+};
+
+std::vector<SourceKeys> source_keys(const CompiledModel& cm) {
+    std::vector<SourceKeys> out;
+    std::uint32_t users = 0;
+    for (std::size_t s = 0; s < cm.model.sources.size(); ++s) {
+        const SourceSpec& src = cm.model.sources[s];
+        if (src.kind == SourceKind::Closed && src.clients == 1)
+            out.push_back(SourceKeys{std::uint64_t{1} << 40, users, src.users});
+        else
+            out.push_back(
+                SourceKeys{0, cm.sources[s].first_client, std::max<std::uint64_t>(1, src.clients)});
+        if (src.kind == SourceKind::Closed) users += src.users;
+    }
+    return out;
+}
+
+// The rings of the hashed services, and every source's share on them.
+void add_rings(Demands& d) {
+    const CompiledModel& cm = *d.model;
+    const Model& m = cm.model;
+    const std::vector<SourceKeys> keys = source_keys(cm);
+    d.arc_share.assign(m.services.size(), {});
+    d.replica_share.assign(m.sources.size(), std::vector<std::vector<double>>(m.services.size()));
+    for (std::uint32_t svc = 0; svc < m.services.size(); ++svc) {
+        if (d.hashed[svc] == 0) continue;
+        const ServiceSpec& spec = m.services[svc];
+        const HashRing ring(spec.replicas, name_hash(spec.path));
+        d.arc_share[svc] = ring.arc_share();
+        for (std::uint32_t src = 0; src < m.sources.size(); ++src)
+            d.replica_share[src][svc] =
+                hash_share(ring, keys[src].base, keys[src].first, keys[src].count);
+    }
+}
+
+// Each replica's share of the visits x of a hashed service gets from a
+// request entering at e: the keyed part by `by_key`, the rest by arcs.
+std::vector<double> replica_weights(const Demands& d, std::size_t e, std::size_t x,
+                                    const std::vector<double>& by_key) {
+    const std::uint32_t svc = d.endpoints[x].service;
+    const std::vector<double>& arcs = d.arc_share[svc];
+    const double v = d.visits[e][x], keyed = d.keyed[e][x];
+    std::vector<double> w(arcs.size());
+    for (std::size_t k = 0; k < w.size(); ++k) w[k] = keyed * by_key[k] + (v - keyed) * arcs[k];
+    return w;
+}
+
+// Demand of one request entering at `entry`; `by_key` per service gives
+// the replicas its key reaches (null: a request of no known source, whose
+// keys spread over the ring).
+std::vector<double> entry_demand(const Demands& d, std::uint32_t entry,
+                                 const std::vector<double>& hold,
+                                 const std::vector<std::vector<double>>* by_key) {
+    std::vector<double> out(d.resources.size(), 0.0);
+    for (std::size_t x = 0; x < d.endpoints.size(); ++x) {
+        const double v = d.visits[entry][x];
+        if (v == 0.0) continue;
+        const EndpointProfile& p = d.endpoints[x];
+        const std::uint32_t svc = p.service, cores = d.cores_of[svc];
+        if (d.hashed[svc] == 0) {
+            for (const auto& [r, use] : p.usage) out[r] += v * use;
+            out[d.workers_of[svc]] += v * hold[x];
+            continue;
+        }
+        const std::vector<double> w =
+            replica_weights(d, entry, x, by_key ? (*by_key)[svc] : d.arc_share[svc]);
+        for (const auto& [r, use] : p.usage)
+            if (r == cores)
+                for (std::size_t k = 0; k < w.size(); ++k) out[cores + k] += w[k] * use;
+            else
+                out[r] += v * use;
+        for (std::size_t k = 0; k < w.size(); ++k) out[d.workers_of[svc] + k] += w[k] * hold[x];
+    }
+    return out;
+}
+
 }  // namespace
 
 Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ratios) {
@@ -675,12 +773,23 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
     d.model = &cm;
     for (std::uint32_t s = 0; s < m.services.size(); ++s) {
         const ServiceSpec& svc = m.services[s];
-        d.cores_of.push_back(static_cast<std::uint32_t>(d.resources.size()));
-        d.resources.push_back(Resource{ResourceKind::Cores, svc.name, s, svc.replicas,
-                                       static_cast<double>(svc.cores)});
-        d.workers_of.push_back(static_cast<std::uint32_t>(d.resources.size()));
-        d.resources.push_back(Resource{ResourceKind::Workers, svc.name, s, svc.replicas,
-                                       static_cast<double>(svc.workers)});
+        d.hashed.push_back(is_hashed(svc) ? svc.replicas : 0);
+        auto add_kind = [&](ResourceKind kind, std::uint32_t per_replica) {
+            const auto first = static_cast<std::uint32_t>(d.resources.size());
+            if (d.hashed[s] == 0)
+                d.resources.push_back(
+                    Resource{kind, svc.name, s, svc.replicas, double(per_replica)});
+            for (std::uint32_t k = 0; k < d.hashed[s]; ++k)
+                d.resources.push_back(Resource{kind, svc.name + "[" + std::to_string(k) + "]", s, 1,
+                                               double(per_replica)});
+            return first;
+        };
+        d.cores_of.push_back(add_kind(ResourceKind::Cores, svc.cores));
+        d.workers_of.push_back(add_kind(ResourceKind::Workers, svc.workers));
+        if (svc.balancer == BalancerKind::ConsistentHash && svc.replicas > 1 && !is_hashed(svc))
+            d.notes.push_back(svc.name + ": hash_bound keeps every replica within " +
+                              number_text(svc.hash_bound) +
+                              "x the mean, so the laws share its load evenly over its replicas");
     }
     auto resource = [&](ResourceKind kind, const std::string& station, std::uint32_t index,
                         std::uint32_t replicas, double per_replica) {
@@ -722,6 +831,15 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
             async && svc.executor > 0
                 ? resource(ResourceKind::Executor, svc.name, x, svc.replicas, svc.executor)
                 : kNone);
+    }
+    for (std::uint32_t x = 0; x < m.services.size(); ++x) {
+        const bool pooled = std::any_of(cm.pools.begin(), cm.pools.end(), [&](const auto& p) {
+            return p.service == x && p.size > 0;
+        });
+        if (d.hashed[x] > 0 && (pooled || d.loops_of[x] != kNone))
+            d.notes.push_back(m.services[x].name +
+                              ": its pools and event loops are counted as shared evenly over its "
+                              "replicas; its hash ring splits its cores and workers only");
     }
     if (std::any_of(d.loops_of.begin(), d.loops_of.end(), [](auto r) { return r != kNone; }))
         d.notes.push_back(
@@ -773,12 +891,14 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
     const auto n = static_cast<Eigen::Index>(d.endpoints.size());
     Eigen::MatrixXd p = Eigen::MatrixXd::Zero(n, n);
     Eigen::MatrixXd calls = Eigen::MatrixXd::Zero(n, n);
+    Eigen::MatrixXd messages = Eigen::MatrixXd::Zero(n, n);
     for (Eigen::Index x = 0; x < n; ++x) {
         for (const auto& [y, w] : d.endpoints[x].calls) {
             p(x, y) += w;
             calls(x, y) += w;
         }
         for (const auto& [y, w] : d.endpoints[x].forwards) p(x, y) += w;
+        for (const auto& [y, w] : d.endpoints[x].messages) messages(x, y) += w;
     }
     const Eigen::MatrixXd a = Eigen::MatrixXd::Identity(n, n) - p.transpose();
     const Eigen::FullPivLU<Eigen::MatrixXd> lu(a);
@@ -807,6 +927,17 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
             d.visits[e][x] = std::max(0.0, v(x, e));
             d.frames[e][x] = std::max(0.0, f(x, e));
         }
+    // The visits that keep the entering request's key: the same equations
+    // without the hops through a queue (P - M <= P, so they are finite too).
+    d.keyed = d.visits;
+    const bool any_hashed = std::any_of(d.hashed.begin(), d.hashed.end(), [](auto r) { return r; });
+    if (any_hashed && !messages.isZero()) {
+        const Eigen::MatrixXd vk =
+            (Eigen::MatrixXd::Identity(n, n) - (p - messages).transpose()).fullPivLu().inverse();
+        for (Eigen::Index e = 0; e < n; ++e)
+            for (Eigen::Index x = 0; x < n; ++x)
+                d.keyed[e][x] = std::clamp(vk(x, e), 0.0, d.visits[e][x]);
+    }
 
     for (const CompiledSource& src : cm.sources) {
         SourceMix mix;
@@ -818,6 +949,7 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
         d.sources.push_back(std::move(mix));
     }
     add_service_limits(d);
+    add_rings(d);
     return d;
 }
 
@@ -825,7 +957,7 @@ std::vector<double> Demands::source_demand(std::uint32_t source,
                                            const std::vector<double>& hold) const {
     std::vector<double> out(resources.size(), 0.0);
     for (const auto& [e, p] : sources[source].entries) {
-        const std::vector<double> de = demand(e, hold);
+        const std::vector<double> de = entry_demand(*this, e, hold, &replica_share[source]);
         for (std::size_t k = 0; k < out.size(); ++k) out[k] += p * de[k];
     }
     for (const auto& [svc, r] : source_limits[source]) out[r] += service_visits(*this, source, svc);
@@ -833,14 +965,18 @@ std::vector<double> Demands::source_demand(std::uint32_t source,
 }
 
 std::vector<double> Demands::demand(std::uint32_t entry, const std::vector<double>& hold) const {
-    std::vector<double> out(resources.size(), 0.0);
-    for (std::size_t x = 0; x < endpoints.size(); ++x) {
-        const double v = visits[entry][x];
-        if (v == 0.0) continue;
-        const EndpointProfile& p = endpoints[x];
-        for (const auto& [r, use] : p.usage) out[r] += v * use;
-        out[workers_of[p.service]] += v * hold[x];
-    }
+    return entry_demand(*this, entry, hold, nullptr);
+}
+
+std::vector<double> Demands::replica_visits(std::uint32_t source, std::uint32_t service) const {
+    std::vector<double> out(hashed[service], 0.0);
+    for (const auto& [e, p] : sources[source].entries)
+        for (std::size_t x = 0; x < endpoints.size(); ++x) {
+            if (endpoints[x].service != service || visits[e][x] == 0.0) continue;
+            const std::vector<double> w =
+                replica_weights(*this, e, x, replica_share[source][service]);
+            for (std::size_t k = 0; k < out.size(); ++k) out[k] += p * w[k];
+        }
     return out;
 }
 

@@ -54,6 +54,7 @@ struct EndpointProfile {
     std::vector<std::pair<std::uint32_t, double>> usage;     // resource, use (its workers excepted)
     std::vector<std::pair<std::uint32_t, double>> calls;     // endpoint, expected calls
     std::vector<std::pair<std::uint32_t, double>> forwards;  // endpoint, probability
+    std::vector<std::pair<std::uint32_t, double>> messages;  // consumer, messages (also in calls)
     std::vector<std::pair<std::uint32_t, double>> lookups;   // cache, expected lookups
     bool fork_join = false;                                  // has a parallel step
     bool holds_while_waiting = false;  // its worker is held during a delay, call or data access
@@ -81,6 +82,23 @@ struct Demands {
     std::vector<std::vector<double>> frames;
     std::vector<std::uint32_t> cores_of;    // per service: its Cores resource
     std::vector<std::uint32_t> workers_of;  // per service: its Workers resource
+    // Per service: its replicas when a consistent-hash ring without a load
+    // bound picks each request's replica by its key, else 0. Its cores and
+    // workers are then a resource per replica, named as the report's
+    // ("feed[4]"): replica k's at cores_of + k and workers_of + k, so a hot
+    // replica is a bottleneck of its own. An endpoint's usage names the
+    // first replica's cores for all of them; demand() spreads it.
+    std::vector<std::uint32_t> hashed;
+    // Per hashed service (empty otherwise): each replica's share of the
+    // keys that spread over the whole ring (a queue's messages, a request
+    // of no known source): its arcs' share of the circle.
+    std::vector<std::vector<double>> arc_share;
+    // Per source, per hashed service: each replica's share of the source's
+    // requests, from the keys it sends (hash_share.hpp).
+    std::vector<std::vector<std::vector<double>>> replica_share;
+    // keyed[e][x]: the part of visits[e][x] that still carries the key of
+    // the request entering at e (a queue's delivery is keyed by its message).
+    std::vector<std::vector<double>> keyed;
     // Resource indices per station; kNone where there is none.
     static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
     // Per database: its first server's Cores resource. Its member_count()
@@ -110,12 +128,15 @@ struct Demands {
     std::vector<std::string> notes;          // what the analysis leaves out for this model
 
     /// Demand on every resource of one request entering at `entry`, given
-    /// each endpoint's worker holding time (service rate limits excepted:
-    /// which key a request takes depends on its source).
+    /// each endpoint's worker holding time (service rate limits excepted,
+    /// and a hashed service's work spread by arc share: which key a request
+    /// takes depends on its source).
     std::vector<double> demand(std::uint32_t entry, const std::vector<double>& hold) const;
     /// Demand on every resource of one request of `source` (its endpoint
-    /// mix), its services' rate limits included.
+    /// mix), its services' rate limits and its keys' replicas included.
     std::vector<double> source_demand(std::uint32_t source, const std::vector<double>& hold) const;
+    /// Admissions at each replica of hashed `service` per request of `source`.
+    std::vector<double> replica_visits(std::uint32_t source, std::uint32_t service) const;
 };
 
 /// Per-endpoint times of one execution (nested calls and forwards
@@ -136,14 +157,16 @@ Demands build_demands(const CompiledModel& model, const std::vector<double>& hit
 
 /// Response and holding times along each endpoint's critical path: work
 /// on cores (a service's, a database's, a cache's) takes its mean times
-/// `stretch[resource]`; delays, external calls, a query's round trip and an
-/// unpooled connection's opening their means; calls and forwards the
-/// callee's response time; a loop its mean rounds times its body; a
-/// parallel step its critical arm (the longest mean for join all, the k-th
-/// shortest for k of n; a mean of maxima is at least the maximum of means,
-/// so this is optimistic under variability); and each admission to a
-/// service waits `wait[service]`. Solved by fixed-point iteration, exact in
-/// depth + 1 rounds without cycles. Empty vectors mean no contention.
+/// `stretch[resource]` (all of a hashed service's `stretch[cores_of]`,
+/// which the caller makes its replicas' mean); delays, external calls, a
+/// query's round trip and an unpooled connection's opening their means;
+/// calls and forwards the callee's response time; a loop its mean rounds
+/// times its body; a parallel step its critical arm (the longest mean for
+/// join all, the k-th shortest for k of n; a mean of maxima is at least the
+/// maximum of means, so this is optimistic under variability); and each
+/// admission to a service waits `wait[service]`. Solved by fixed-point
+/// iteration, exact in depth + 1 rounds without cycles. Empty vectors mean
+/// no contention.
 Timing critical_path(const Demands& d, const std::vector<double>& stretch = {},
                      const std::vector<double>& wait = {});
 

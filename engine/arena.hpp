@@ -45,6 +45,15 @@ class Arena {
     std::uint32_t generation(std::uint32_t i) const { return generations_[i]; }
 
     std::size_t live() const { return live_; }
+    /// Calls f(i) for every slot in use, in index order. Costs a pass over
+    /// the whole arena: for rare events (a crash), not the hot path.
+    template <class F>
+    void for_each_live(F f) const {
+        std::vector<bool> idle(items_.size(), false);
+        for (std::uint32_t i : free_) idle[i] = true;
+        for (std::uint32_t i = 0; i < items_.size(); ++i)
+            if (!idle[i]) f(i);
+    }
     /// Most objects alive at once since the arena was created.
     std::size_t peak() const { return peak_; }
     std::size_t capacity() const { return items_.size(); }

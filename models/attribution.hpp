@@ -31,6 +31,7 @@ enum class Component : std::uint8_t {
     Backoff,        // waiting between a failed attempt and its retry
     RateLimitWait,  // queued at a service's rate limit for its turn
     BulkheadWait,   // waiting for room in the caller's bulkhead
+    Injected,       // held by an injected fault: added latency, or a partition until it healed
     kCount,
 };
 
@@ -74,6 +75,8 @@ inline constexpr const char* component_name(Component c) {
             return "rate_limit_wait";
         case Component::BulkheadWait:
             return "bulkhead_wait";
+        case Component::Injected:
+            return "injected";
         case Component::kCount:
             break;
     }

@@ -63,6 +63,15 @@ struct CompiledQueue {
     std::uint32_t concurrency = 1;
 };
 
+/// A fault with its names resolved: the service or external it strikes
+/// and, for calls, the caller (or a partition's other side).
+struct CompiledFault {
+    static constexpr std::uint32_t kAny = 0xFFFFFFFFu;
+    std::uint32_t service = kAny;   // crash target, callee service, or a partition's side
+    std::uint32_t external = kAny;  // callee external
+    std::uint32_t from = kAny;      // caller service (kAny: any), or the partition's other side
+};
+
 /// An SLO resolved to an endpoint index.
 struct CompiledSlo {
     std::uint32_t endpoint = 0;
@@ -78,6 +87,7 @@ struct CompiledModel {
     std::vector<CompiledSlo> slos;
     std::vector<CompiledPool> pools;
     std::vector<CompiledQueue> queues;
+    std::vector<CompiledFault> faults;
     std::vector<std::uint32_t> first_pool;  // per service: its first entry in `pools`
     std::vector<std::uint32_t> pool_count;  // per service
     std::uint32_t total_replicas = 0;

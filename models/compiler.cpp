@@ -104,9 +104,39 @@ class Compiler {
         for (const SloSpec& slo : model_.slos)
             out_.slos.push_back(CompiledSlo{resolve(slo.endpoint, slo.path)});
         for (const ServiceSpec& svc : model_.services) out_.total_replicas += svc.replicas;
+        for (const FaultSpec& f : model_.faults) out_.faults.push_back(fault(f));
     }
 
   private:
+    std::uint32_t service_named(const std::string& name, const std::string& path) const {
+        for (std::uint32_t s = 0; s < model_.services.size(); ++s)
+            if (model_.services[s].name == name) return s;
+        throw ModelError(path, "unknown service " + name);
+    }
+
+    CompiledFault fault(const FaultSpec& f) const {
+        CompiledFault cf;
+        if (f.kind == FaultKind::Latency || f.kind == FaultKind::Error) {
+            // A callee is a service or an external dependency.
+            const auto x = externals_.find(f.target);
+            if (x != externals_.end())
+                cf.external = x->second;
+            else
+                cf.service = service_named(f.target, f.path + ".to");
+            if (!f.from.empty()) cf.from = service_named(f.from, f.path + ".from");
+            return cf;
+        }
+        cf.service = service_named(f.target,
+                                   f.path + (f.kind == FaultKind::Crash ? ".service" : ".between"));
+        if (f.kind == FaultKind::Crash) {
+            if (f.replicas < 1 || f.replicas > model_.services[cf.service].replicas)
+                throw ModelError(f.path + ".replicas", "more replicas than the service has");
+        } else {
+            cf.from = service_named(f.from, f.path + ".between");
+        }
+        return cf;
+    }
+
     std::uint32_t add_guard(const PolicySpec& policy, std::string name, std::string target,
                             std::uint32_t service, const std::string& path) {
         GuardOp g;

@@ -24,6 +24,9 @@ enum class ErrorCause : std::uint8_t {
     BulkheadFull,        // the caller's bulkhead for this dependency had no room
     Shed,                // waited in a service's queue past its queue_timeout: never started
     ConcurrencyLimited,  // the replica's adaptive concurrency limit was reached
+    Crashed,             // the replica serving it crashed (its connection reset)
+    ConnectionRefused,   // sent to a replica that was down and still in rotation
+    InjectedFault,       // an injected error fault failed the call
     kCount,
 };
 
@@ -57,6 +60,12 @@ inline constexpr const char* cause_name(ErrorCause c) {
             return "shed";
         case ErrorCause::ConcurrencyLimited:
             return "concurrency_limited";
+        case ErrorCause::Crashed:
+            return "crashed";
+        case ErrorCause::ConnectionRefused:
+            return "connection_refused";
+        case ErrorCause::InjectedFault:
+            return "injected_fault";
         case ErrorCause::kCount:
             break;
     }

@@ -32,6 +32,10 @@ enum EventKind : std::uint16_t {
     kHalfOpen,         // arg: breaker (its open period is over)
     kLimitWake,        // arg: rate-limit key (requests queued at it may pass)
     kBulkheadTimeout,  // arg: task (gave up waiting for room in a bulkhead)
+    kFaultStart,       // arg: fault unit (a crash, latency, error or partition begins)
+    kFaultEnd,         // arg: fault unit (it ends: a restart, a healed partition)
+    kProbe,            // arg: replica (its health check probes it)
+    kFaultDelayDone,   // arg: task (a call held by injected latency goes on)
 };
 
 }  // namespace capsim

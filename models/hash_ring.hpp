@@ -21,7 +21,8 @@ class HashRing {
     static constexpr std::uint32_t kPoints = 160;
 
     HashRing() = default;
-    HashRing(std::uint32_t replicas, std::uint64_t salt, std::uint32_t points = kPoints) {
+    HashRing(std::uint32_t replicas, std::uint64_t salt, std::uint32_t points = kPoints)
+        : replicas_(replicas) {
         std::vector<std::pair<std::uint64_t, std::uint32_t>> ring;
         ring.reserve(std::size_t{replicas} * points);
         // The salt is hashed before it meets the point numbers: XORed raw,
@@ -62,12 +63,26 @@ class HashRing {
         return replica_[start];
     }
 
+    /// Each replica's share of the circle: the fraction of keys it owns
+    /// when keys are many and none weighs more than another. A point owns
+    /// the arc back to the point before it, the first one the wrap past 0.
+    std::vector<double> arc_share() const {
+        std::vector<double> share(replicas_, 0.0);
+        const std::size_t n = point_.size();
+        if (n == 1) share[replica_[0]] = 1.0;
+        for (std::size_t i = 0; n > 1 && i < n; ++i)
+            share[replica_[i]] +=
+                0x1p-64 * static_cast<double>(point_[i] - point_[(i + n - 1) % n]);
+        return share;
+    }
+
   private:
     std::size_t first(std::uint64_t at) const {
         const auto it = std::lower_bound(point_.begin(), point_.end(), at);
         return it == point_.end() ? 0 : static_cast<std::size_t>(it - point_.begin());
     }
 
+    std::uint32_t replicas_ = 0;
     std::vector<std::uint64_t> point_;  // sorted
     std::vector<std::uint32_t> replica_;
 };

@@ -106,6 +106,15 @@ struct PoolSpec {
     double acquire_timeout = 30.0;
 };
 
+/// How a service's balancer learns that a replica is down: probes every
+/// `interval`, each replica on its own phase; `unhealthy` failed probes in
+/// a row take it out of rotation, `healthy` passed ones put it back.
+struct HealthCheckSpec {
+    double interval = 5.0;
+    std::uint32_t unhealthy = 2;
+    std::uint32_t healthy = 1;
+};
+
 /// A service: replicas x workers (concurrency slots held for a whole
 /// request) x cores (CPU servers shared by the replica's workers).
 struct ServiceSpec {
@@ -138,6 +147,10 @@ struct ServiceSpec {
     std::vector<PoolSpec> pools;
     std::optional<RateLimitSpec> rate_limit;  // every request arriving at the service passes it
     std::optional<AdaptiveLimitSpec> adaptive_limit;  // in flight per replica, adapted to latency
+    std::optional<HealthCheckSpec> health_check;      // none: a down replica stays in rotation
+    // A replica back in rotation gets a share of new requests that grows
+    // linearly from 0 to its full share over this long (0: at once).
+    double slow_start = 0.0;
 };
 
 /// A table: its size now and how fast it grows, and how many secondary
@@ -288,6 +301,31 @@ struct SloSpec {
     double threshold = 0.0;  // seconds, or a fraction for ErrorRate
 };
 
+/// What an injected fault does, as chaos tools and service meshes inject them.
+enum class FaultKind : std::uint8_t {
+    Crash,      // replicas of a service go down (in-flight work lost) and restart
+    Latency,    // calls to a service or external wait `delay` longer
+    Error,      // calls to a service or external fail at once (an injected 5xx)
+    Partition,  // calls between two services are dropped until it heals
+};
+
+/// A fault injected into the run: what it strikes and when, at a set
+/// window or as a random process of up times and durations.
+struct FaultSpec {
+    FaultKind kind = FaultKind::Crash;
+    std::string path;    // "faults[0]"
+    std::string target;  // crash: the service; latency, error: the callee; partition: a side
+    std::string from;    // latency, error: calls from this service only ("": any caller);
+                         // partition: the other side
+    std::uint32_t replicas = 1;     // crash: how many of its replicas, the first ones
+    double start = 0.0, end = 0.0;  // a set window (when not random)
+    bool random = false;
+    Law every;              // random: time from one occurrence's end (or 0) to the next start
+    Law lasts;              // random: how long each occurrence lasts
+    Law delay;              // latency: added to each call it hits
+    double fraction = 1.0;  // latency, error: the share of calls it hits
+};
+
 /// Run control: how long, how many replications, what to measure.
 struct RunSpec {
     double duration = 60.0;
@@ -310,6 +348,7 @@ struct Model {
     std::vector<QueueSpec> queues;
     std::vector<SourceSpec> sources;
     std::vector<SloSpec> slos;
+    std::vector<FaultSpec> faults;
 };
 
 }  // namespace capsim

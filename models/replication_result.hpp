@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "engine/histogram.hpp"
@@ -62,6 +63,7 @@ struct StationSeries {
     std::vector<double> busy_cores;    // mean cores computing
     std::vector<double> busy_loops;    // async: mean event loops held
     std::vector<double> completions;
+    std::vector<double> replicas_up;  // mean replicas not crashed
 };
 
 /// What one replication measured at one service, after warm-up.
@@ -82,11 +84,17 @@ struct StationResult {
     std::uint64_t rate_limited = 0;         // refused by the service's rate limit
     std::uint64_t limit_passed = 0;         // let through by it (at once or after queueing)
     double limit_wait_sum = 0.0;            // seconds queued at it by those let through
+    double replicas_up = 0.0;               // time-average replicas not crashed
+    std::uint64_t crashes = 0;              // replica crashes
+    std::uint64_t crashed = 0;              // requests lost in them (queued or in flight)
+    std::uint64_t refused = 0;              // sent to a replica that was down
+    std::uint64_t ejections = 0;            // replicas its health check took out of rotation
     StationSeries series;
     // Per replica, in order, when the service has several: time-average
     // busy workers and cores, and requests that released a worker.
     std::vector<double> replica_busy_workers, replica_busy_cores;
     std::vector<std::uint64_t> replica_completed;
+    std::vector<double> replica_up;  // fraction of the time up
     // Per replica, busy workers and cores per window: kept only where the
     // balancer lets load follow keys (consistent hashing), so one replica
     // can saturate while the service's average hides it.
@@ -179,6 +187,16 @@ struct GuardResult {
     std::vector<double> series_open, series_attempts, series_timeouts;
 };
 
+/// What one replication saw of one injected fault.
+struct FaultResult {
+    std::uint64_t occurrences = 0;  // started (each replica's crash counts)
+    double active = 0.0;            // seconds it was on, summed over its strands
+    std::uint64_t hits = 0;         // calls it delayed, failed or held (after warm-up)
+    // When it was on (start, end; end clipped to the run's): the triggers of
+    // the recovery check, which differ between replications for a random fault.
+    std::vector<std::pair<double, double>> windows;
+};
+
 /// Everything one replication produced; merged across replications into
 /// the report in replication order, so thread count never changes it.
 struct ReplicationResult {
@@ -199,6 +217,7 @@ struct ReplicationResult {
     std::vector<ExternalResult> externals;
     std::vector<QueueResult> queues;
     std::vector<GuardResult> guards;
+    std::vector<FaultResult> faults;
     std::vector<double> window_end;  // time at the end of each window
 };
 

@@ -498,6 +498,7 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
                 over(reps, [&](auto& r) { return st(r).replica_busy_cores[k] / c; });
             rr.throughput = over(
                 reps, [&](auto& r) { return per_second(double(st(r).replica_completed[k]), r); });
+            rr.up = over(reps, [&](auto& r) { return st(r).replica_up[k]; });
             if (keyed) {
                 track(rep, rr.name, "workers", series([&](auto& r, std::size_t i) {
                           return st(r).replica_series_workers[k][i] / w;
@@ -510,6 +511,13 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
             }
             sr.per_replica.push_back(std::move(rr));
         }
+        sr.replicas_up = over(reps, [&](auto& r) { return st(r).replicas_up; });
+        sr.crashes = over(reps, [&](auto& r) { return double(st(r).crashes); });
+        sr.crashed = over(reps, [&](auto& r) { return per_second(double(st(r).crashed), r); });
+        sr.refused = over(reps, [&](auto& r) { return per_second(double(st(r).refused), r); });
+        sr.ejections = over(reps, [&](auto& r) { return double(st(r).ejections); });
+        sr.series_replicas_up =
+            series([&](auto& r, std::size_t w) { return st(r).series.replicas_up[w]; });
         if (!keyed) {
             track(rep, sr.name, "workers", sr.series_worker_utilization,
                   sr.worker_utilization.mean);
@@ -528,6 +536,7 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
 
     merge_data_tier(cm, reps, windows, rep);
     merge_policies(cm, reps, windows, rep);
+    merge_faults(cm, reps, rep);
     check_recovery(cm, reps, rep);
 
     std::stable_sort(rep.saturated.begin(), rep.saturated.end(),

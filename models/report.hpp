@@ -88,8 +88,16 @@ struct StationReport {
         Estimate worker_utilization;  // busy workers / workers
         Estimate core_utilization;
         Estimate throughput;  // requests that released a worker there, 1/s
+        Estimate up;          // fraction of the time not crashed
     };
     std::vector<Replica> per_replica;  // empty for a single replica
+    // Injected crashes and health checks.
+    Estimate replicas_up;  // time-average replicas not crashed
+    Estimate crashes;      // replica crashes per replication
+    Estimate crashed;      // requests lost in them (queued or in flight), per second
+    Estimate refused;      // sent to a crashed replica still in rotation, per second
+    Estimate ejections;    // replicas taken out of rotation by the health check, per replication
+    std::vector<double> series_replicas_up;
     std::vector<double> series_waiting, series_worker_utilization, series_core_utilization,
         series_loop_utilization, series_throughput;
 };
@@ -218,6 +226,9 @@ struct RecoveryReport {
     double baseline_error_ratio = 0.0;  // before the first trigger (mean over replications)
     double baseline_p99 = 0.0;
     bool flagged = false;  // some replication was late or did not recover
+    // A random fault: every occurrence in every replication is counted, and
+    // start and end are NaN (each replication has its own).
+    bool random = false;
 };
 
 /// A resource that was saturated (>= 99% busy over a whole window, averaged
@@ -246,6 +257,18 @@ struct SloVerdict {
 };
 
 /// The whole report of a run. Serialised by to_json (docs/report.md).
+/// One injected fault, merged over replications.
+struct FaultReport {
+    std::string name;    // "faults[0]"
+    std::string kind;    // "crash", "latency", "error", "partition"
+    std::string target;  // the service crashed, the callee, or a partition's first side
+    std::string from;    // the caller it is limited to, or the partition's other side
+    bool random = false;
+    Estimate occurrences;  // per replication (each replica's crash counts)
+    Estimate active;       // seconds on, summed over its strands, per replication
+    Estimate hits;         // calls delayed, failed or held, per second
+};
+
 struct Report {
     std::string scenario;
     std::uint64_t seed = 0;
@@ -264,6 +287,7 @@ struct Report {
     std::vector<QueueReport> queues;
     std::vector<PolicyReport> policies;
     std::vector<RecoveryReport> recoveries;
+    std::vector<FaultReport> faults;
     std::vector<SloVerdict> slos;
     std::vector<Saturation> saturated;
     std::string busiest_station;

@@ -160,9 +160,15 @@ std::string to_json(const Report& r) {
             put(w, "worker_utilization", rr.worker_utilization);
             put(w, "core_utilization", rr.core_utilization);
             put(w, "throughput", rr.throughput);
+            put(w, "up", rr.up);
             w.end_object();
         }
         w.end_array();
+        put(w, "replicas_up", s.replicas_up);
+        put(w, "crashes", s.crashes);
+        put(w, "crashed", s.crashed);
+        put(w, "refused", s.refused);
+        put(w, "ejections", s.ejections);
         w.end_object();
     }
     w.end_array();
@@ -307,6 +313,22 @@ std::string to_json(const Report& r) {
         w.key("baseline_error_ratio").value(v.baseline_error_ratio);
         w.key("baseline_p99").value(v.baseline_p99);
         w.key("flagged").value(v.flagged);
+        w.key("random").value(v.random);
+        w.end_object();
+    }
+    w.end_array();
+
+    w.key("faults").begin_array();
+    for (const FaultReport& f : r.faults) {
+        w.begin_object();
+        w.key("name").value(f.name);
+        w.key("kind").value(f.kind);
+        w.key("target").value(f.target);
+        w.key("from").value(f.from);
+        w.key("random").value(f.random);
+        put(w, "occurrences", f.occurrences);
+        put(w, "active", f.active);
+        put(w, "hits", f.hits);
         w.end_object();
     }
     w.end_array();
@@ -354,6 +376,7 @@ std::string to_json(const Report& r) {
         w.key("core_utilization").numbers(s.series_core_utilization);
         if (s.mode == "async") w.key("loop_utilization").numbers(s.series_loop_utilization);
         w.key("throughput").numbers(s.series_throughput);
+        w.key("replicas_up").numbers(s.series_replicas_up);
         w.end_object();
     }
     w.end_object();

@@ -64,21 +64,81 @@ void merge_policies(const CompiledModel& cm, const std::vector<ReplicationResult
 
 namespace {
 
+const char* fault_kind(FaultKind k) {
+    switch (k) {
+        case FaultKind::Crash:
+            return "crash";
+        case FaultKind::Latency:
+            return "latency";
+        case FaultKind::Error:
+            return "error";
+        case FaultKind::Partition:
+            return "partition";
+    }
+    return "crash";
+}
+
+}  // namespace
+
+void merge_faults(const CompiledModel& cm, const std::vector<ReplicationResult>& reps,
+                  Report& rep) {
+    for (std::size_t f = 0; f < cm.model.faults.size(); ++f) {
+        const FaultSpec& spec = cm.model.faults[f];
+        FaultReport fr;
+        fr.name = spec.path;
+        fr.kind = fault_kind(spec.kind);
+        fr.target = spec.target;
+        fr.from = spec.from;
+        fr.random = spec.random;
+        auto fa = [f](const ReplicationResult& r) -> const FaultResult& { return r.faults[f]; };
+        fr.occurrences = over(reps, [&](auto& r) { return double(fa(r).occurrences); });
+        fr.active = over(reps, [&](auto& r) { return fa(r).active; });
+        fr.hits = over(reps, [&](auto& r) { return per_second(double(fa(r).hits), r); });
+        rep.faults.push_back(std::move(fr));
+    }
+}
+
+namespace {
+
 struct Trigger {
     std::string name;
     double start = 0.0, end = 0.0;
+    std::size_t report = 0;  // the RecoveryReport it counts in
 };
 
-std::vector<Trigger> triggers(const Model& m) {
+// The failure windows every replication shares: external windows, cache
+// flushes and faults at set times, one report each.
+std::vector<Trigger> fixed_triggers(const Model& m) {
     std::vector<Trigger> out;
     for (const ExternalSpec& x : m.externals)
         for (std::size_t k = 0; k < x.windows.size(); ++k)
             out.push_back({x.path + ".windows[" + std::to_string(k) + "]", x.windows[k].start,
-                           x.windows[k].end});
+                           x.windows[k].end, out.size()});
     for (const CacheSpec& c : m.caches)
         for (std::size_t k = 0; k < c.flush_at.size(); ++k)
-            out.push_back(
-                {c.path + ".flush_at[" + std::to_string(k) + "]", c.flush_at[k], c.flush_at[k]});
+            out.push_back({c.path + ".flush_at[" + std::to_string(k) + "]", c.flush_at[k],
+                           c.flush_at[k], out.size()});
+    for (const FaultSpec& f : m.faults)
+        if (!f.random) out.push_back({f.path, f.start, f.end, out.size()});
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Trigger& a, const Trigger& b) { return a.start < b.start; });
+    for (std::size_t k = 0; k < out.size(); ++k) out[k].report = k;
+    return out;
+}
+
+// One replication's triggers in time order: the shared ones, and each
+// occurrence of a random fault (counted in that fault's one report).
+std::vector<Trigger> triggers(const Model& m, const std::vector<Trigger>& fixed,
+                              const ReplicationResult& r) {
+    std::vector<Trigger> out = fixed;
+    std::size_t report = fixed.size();
+    for (std::size_t f = 0; f < m.faults.size(); ++f) {
+        if (!m.faults[f].random) continue;
+        if (f < r.faults.size())
+            for (const auto& [start, end] : r.faults[f].windows)
+                out.push_back({m.faults[f].path, start, end, report});
+        ++report;
+    }
     std::stable_sort(out.begin(), out.end(),
                      [](const Trigger& a, const Trigger& b) { return a.start < b.start; });
     return out;
@@ -114,23 +174,38 @@ std::vector<WindowState> window_states(const std::vector<bool>& entry, const Rep
 void check_recovery(const CompiledModel& cm, const std::vector<ReplicationResult>& reps,
                     Report& rep) {
     const Model& m = cm.model;
-    const std::vector<Trigger> trig = triggers(m);
-    if (trig.empty()) return;
+    const std::vector<Trigger> fixed = fixed_triggers(m);
+    std::vector<RecoveryReport> out(fixed.size());
+    for (std::size_t k = 0; k < fixed.size(); ++k) {
+        out[k].trigger = fixed[k].name;
+        out[k].start = fixed[k].start;
+        out[k].end = fixed[k].end;
+    }
+    for (const FaultSpec& f : m.faults) {
+        if (!f.random) continue;
+        RecoveryReport rr;
+        rr.trigger = f.path;
+        rr.random = true;
+        rr.start = rr.end = kNaN;
+        out.push_back(std::move(rr));
+    }
+    if (out.empty()) return;
     std::vector<bool> entry(cm.endpoints.size(), false);
     for (const CompiledSource& s : cm.sources)
         for (std::uint32_t e : s.endpoints) entry[e] = true;
 
-    std::vector<RecoveryReport> out(trig.size());
-    std::vector<std::vector<double>> times(trig.size());
+    std::vector<std::vector<double>> times(out.size());
     double base_err_sum = 0.0, base_p99_sum = 0.0;
     std::size_t base_n = 0;
     for (const ReplicationResult& r : reps) {
+        const std::vector<Trigger> trig = triggers(m, fixed, r);
         const std::vector<WindowState> ws = window_states(entry, r);
         // The baseline: whole windows after the warm-up and before the first trigger.
+        const double first = trig.empty() ? r.measured + m.run.warmup : trig.front().start;
         std::vector<double> p99s;
         double errors = 0.0, n = 0.0;
         for (const WindowState& w : ws) {
-            if (w.start < m.run.warmup || w.end > trig.front().start) continue;
+            if (w.start < m.run.warmup || w.end > first) continue;
             if (!std::isnan(w.error_ratio)) {
                 errors += w.error_ratio;
                 n += 1.0;
@@ -154,51 +229,70 @@ void check_recovery(const CompiledModel& cm, const std::vector<ReplicationResult
                    (!std::isnan(w.p99) && w.p99 > 2.0 * base_p99);
         };
         const double stop = r.window_end.empty() ? 0.0 : r.window_end.back();
-        for (std::size_t k = 0; k < trig.size(); ++k) {
-            RecoveryReport& rr = out[k];
-            if (!has_baseline) {
-                ++rr.inconclusive;
+        // Overlapping triggers are one episode (two replicas down at once):
+        // the first one's aftermath is the second one's time on, and the
+        // episode counts once in each report among them.
+        struct Episode {
+            double start, end;
+            std::vector<std::size_t> reports;
+        };
+        std::vector<Episode> episodes;
+        for (const Trigger& tr : trig) {
+            if (episodes.empty() || tr.start > episodes.back().end) {
+                episodes.push_back({tr.start, tr.end, {tr.report}});
                 continue;
             }
-            const double horizon = k + 1 < trig.size() ? trig[k + 1].start : stop;
+            Episode& e = episodes.back();
+            e.end = std::max(e.end, tr.end);
+            if (std::find(e.reports.begin(), e.reports.end(), tr.report) == e.reports.end())
+                e.reports.push_back(tr.report);
+        }
+        enum class Outcome { Recovered, Late, NotRecovered, Inconclusive };
+        for (std::size_t k = 0; k < episodes.size(); ++k) {
+            const Episode& ep = episodes[k];
+            const double horizon = k + 1 < episodes.size() ? episodes[k + 1].start : stop;
             const double within = m.run.recovery;
             double last_bad = -1.0;
             bool any_after = false;
             for (const WindowState& w : ws) {
-                if (w.end <= trig[k].end || w.end > horizon) continue;
+                if (w.end <= ep.end || w.end > horizon) continue;
                 any_after = true;
                 if (degraded(w)) last_bad = w.end;
             }
-            if (!any_after) {
-                ++rr.inconclusive;
-                continue;
+            Outcome outcome = Outcome::Recovered;
+            double t = 0.0;
+            if (!has_baseline || !any_after) {
+                outcome = Outcome::Inconclusive;
+            } else if (last_bad >= horizon - 1e-9) {
+                outcome =
+                    horizon - ep.end >= within ? Outcome::NotRecovered : Outcome::Inconclusive;
+            } else if (last_bad >= 0.0) {
+                t = last_bad - ep.end;
+                outcome = t > within ? Outcome::Late : Outcome::Recovered;
             }
-            if (last_bad < 0.0) {
-                ++rr.recovered;
-                times[k].push_back(0.0);
-                continue;
+            for (std::size_t report : ep.reports) {
+                RecoveryReport& rr = out[report];
+                switch (outcome) {
+                    case Outcome::Recovered:
+                        ++rr.recovered;
+                        times[report].push_back(t);
+                        break;
+                    case Outcome::Late:
+                        ++rr.late;
+                        times[report].push_back(t);
+                        break;
+                    case Outcome::NotRecovered:
+                        ++rr.not_recovered;
+                        break;
+                    case Outcome::Inconclusive:
+                        ++rr.inconclusive;
+                        break;
+                }
             }
-            const bool at_horizon = last_bad >= horizon - 1e-9;
-            if (at_horizon) {
-                if (horizon - trig[k].end >= within)
-                    ++rr.not_recovered;
-                else
-                    ++rr.inconclusive;
-                continue;
-            }
-            const double t = last_bad - trig[k].end;
-            times[k].push_back(t);
-            if (t > within)
-                ++rr.late;
-            else
-                ++rr.recovered;
         }
     }
-    for (std::size_t k = 0; k < trig.size(); ++k) {
+    for (std::size_t k = 0; k < out.size(); ++k) {
         RecoveryReport& rr = out[k];
-        rr.trigger = trig[k].name;
-        rr.start = trig[k].start;
-        rr.end = trig[k].end;
         rr.within = m.run.recovery;
         rr.recovery_time = estimate(times[k]);
         rr.baseline_error_ratio = base_n ? base_err_sum / double(base_n) : kNaN;

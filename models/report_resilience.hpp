@@ -16,9 +16,13 @@ struct Report;
 void merge_policies(const CompiledModel& cm, const std::vector<ReplicationResult>& reps,
                     std::size_t windows, Report& rep);
 
+/// The injected faults' table (Report::faults).
+void merge_faults(const CompiledModel& cm, const std::vector<ReplicationResult>& reps, Report& rep);
+
 /// For every failure window of the scenario (external outages and
-/// brown-outs, cache flushes), whether and when the entry endpoints came
-/// back to their level before it (Report::recoveries).
+/// brown-outs, cache flushes, injected faults; each occurrence of a random
+/// one), whether and when the entry endpoints came back to their level
+/// before it (Report::recoveries).
 void check_recovery(const CompiledModel& cm, const std::vector<ReplicationResult>& reps,
                     Report& rep);
 

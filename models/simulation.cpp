@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "models/event_kind.hpp"
 
@@ -103,6 +104,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     init_data_tier(replication);
     init_queues(replication);
     init_policies();
+    init_faults(replication);
     limit_index_.resize(md.services.size());
 
     for (std::uint32_t s = 0; s < md.sources.size(); ++s) {
@@ -171,6 +173,7 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
     data_results(stop_time);
     queue_results(stop_time);
     guard_results(stop_time);
+    fault_results(stop_time);
     return std::move(out_);
 }
 
@@ -286,6 +289,18 @@ void Simulation::dispatch(const Event& e) {
         case kBulkheadTimeout:
             on_bulkhead_timeout(e.arg);
             return;
+        case kFaultStart:
+            on_fault_start(e.arg);
+            return;
+        case kFaultEnd:
+            on_fault_end(e.arg);
+            return;
+        case kProbe:
+            on_probe(e.arg);
+            return;
+        case kFaultDelayDone:
+            on_fault_delay_done(e.arg);
+            return;
         default:
             return;
     }
@@ -394,58 +409,80 @@ void Simulation::wait_for(std::uint32_t task, std::uint32_t needed, std::uint32_
     t.allowed_failures = may_fail;
 }
 
-std::uint32_t Simulation::hashed_replica(const Service& svc, std::uint32_t task) const {
+std::uint32_t Simulation::hashed_replica(Service& svc, std::uint32_t task) {
     // The key is who sent the request: a client of its source, else a
     // closed-loop user; a source with neither is a single client. A queue's
-    // delivery has no sender: its message spreads over the ring.
+    // delivery has no sender: it lands on a random point of the ring (its
+    // message's slot would do no better: slots are reused, few and skewed).
     const Request& req = requests_[tasks_[task].request];
     std::uint64_t key = req.client;
     if (req.message != kNone)
-        key = (std::uint64_t{2} << 40) | req.message;
+        key = svc.balancer_rng.next();
     else if (m_.model.sources[req.source].clients == 1 && req.user != kNone)
         key = (std::uint64_t{1} << 40) | req.user;
-    if (svc.hash_bound <= 0.0) return svc.first_replica + svc.ring.owner(key);
-    // Bounded loads: room for ceil(bound x mean) outstanding, the newcomer counted.
-    std::uint64_t total = 1;
-    for (std::uint32_t k = 0; k < svc.replicas; ++k)
-        total += replicas_[svc.first_replica + k].outstanding;
-    const double room =
-        std::ceil(svc.hash_bound * static_cast<double>(total) / static_cast<double>(svc.replicas));
+    if (svc.hash_bound <= 0.0 && svc.all_in) return svc.first_replica + svc.ring.owner(key);
+    // Bounded loads: room for ceil(bound x mean) outstanding over the
+    // replicas in rotation, the newcomer counted.
+    double room = std::numeric_limits<double>::infinity();
+    if (svc.hash_bound > 0.0) {
+        std::uint64_t total = 1, in = 0;
+        for (std::uint32_t k = 0; k < svc.replicas; ++k) {
+            const Replica& rp = replicas_[svc.first_replica + k];
+            if (!rp.in_rotation) continue;
+            total += rp.outstanding;
+            ++in;
+        }
+        room = std::ceil(svc.hash_bound * static_cast<double>(total) /
+                         static_cast<double>(std::max<std::uint64_t>(1, in)));
+    }
     return svc.first_replica + svc.ring.owner(key, [&](std::uint32_t r) {
-        return static_cast<double>(replicas_[svc.first_replica + r].outstanding) + 1.0 <= room;
+        const Replica& rp = replicas_[svc.first_replica + r];
+        return rp.in_rotation && static_cast<double>(rp.outstanding) + 1.0 <= room;
     });
 }
 
 std::uint32_t Simulation::choose_replica(std::uint32_t service, std::uint32_t task) {
     Service& svc = services_[service];
-    const std::uint32_t n = svc.replicas;
-    if (n == 1) return svc.first_replica;
-    switch (m_.model.services[service].balancer) {
-        case BalancerKind::ConsistentHash:
-            return hashed_replica(svc, task);
-        case BalancerKind::RoundRobin:
-            return svc.first_replica + static_cast<std::uint32_t>(svc.rr++ % n);
-        case BalancerKind::Random:
-            return svc.first_replica + static_cast<std::uint32_t>(svc.balancer_rng.below(n));
-        case BalancerKind::LeastOutstanding: {
-            // Scan from a rotating start so ties do not always favour replica 0.
-            const auto start = static_cast<std::uint32_t>(svc.rr++ % n);
-            std::uint32_t best = svc.first_replica + start;
-            for (std::uint32_t k = 1; k < n; ++k) {
-                const std::uint32_t r = svc.first_replica + (start + k) % n;
-                if (replicas_[r].outstanding < replicas_[best].outstanding) best = r;
+    if (svc.keyed) return hashed_replica(svc, task);
+    // Only the replicas in rotation are candidates; when a health check has
+    // taken every one out, the balancer fails open and tries them all.
+    const bool all = svc.all_in || svc.rotation.empty();
+    const auto n = all ? svc.replicas : static_cast<std::uint32_t>(svc.rotation.size());
+    auto at = [&](std::uint32_t k) { return svc.first_replica + (all ? k : svc.rotation[k]); };
+    auto pick = [&]() -> std::uint32_t {
+        if (n == 1) return at(0);
+        switch (m_.model.services[service].balancer) {
+            case BalancerKind::ConsistentHash:
+            case BalancerKind::RoundRobin:
+                return at(static_cast<std::uint32_t>(svc.rr++ % n));
+            case BalancerKind::Random:
+                return at(static_cast<std::uint32_t>(svc.balancer_rng.below(n)));
+            case BalancerKind::LeastOutstanding: {
+                // Scan from a rotating start so ties do not always favour replica 0.
+                const auto start = static_cast<std::uint32_t>(svc.rr++ % n);
+                std::uint32_t best = at(start);
+                for (std::uint32_t k = 1; k < n; ++k) {
+                    const std::uint32_t r = at((start + k) % n);
+                    if (replicas_[r].outstanding < replicas_[best].outstanding) best = r;
+                }
+                return best;
             }
-            return best;
+            case BalancerKind::PowerOfTwo: {
+                const auto a = static_cast<std::uint32_t>(svc.balancer_rng.below(n));
+                auto b = static_cast<std::uint32_t>(svc.balancer_rng.below(n - 1));
+                if (b >= a) ++b;
+                const std::uint32_t ra = at(a), rb = at(b);
+                return replicas_[rb].outstanding < replicas_[ra].outstanding ? rb : ra;
+            }
         }
-        case BalancerKind::PowerOfTwo: {
-            const auto a = static_cast<std::uint32_t>(svc.balancer_rng.below(n));
-            auto b = static_cast<std::uint32_t>(svc.balancer_rng.below(n - 1));
-            if (b >= a) ++b;
-            const std::uint32_t ra = svc.first_replica + a, rb = svc.first_replica + b;
-            return replicas_[rb].outstanding < replicas_[ra].outstanding ? rb : ra;
-        }
-    }
-    return svc.first_replica;
+        return at(0);
+    };
+    std::uint32_t r = pick();
+    // Slow start: a replica back in rotation keeps a request with the
+    // probability of its ramp, else the balancer picks again (a few times,
+    // so the ramp holds even when most replicas are warming).
+    for (int tries = 0; tries < 4 && warming(r); ++tries) r = pick();
+    return r;
 }
 
 void Simulation::admit(std::uint32_t task, std::uint32_t service) {
@@ -459,6 +496,12 @@ void Simulation::admit(std::uint32_t task, std::uint32_t service) {
 }
 
 void Simulation::admit_at(std::uint32_t task, std::uint32_t service) {
+    if (!active_calls_.empty() && intercept(task, service)) [[unlikely]]
+        return;
+    enter(task, service);
+}
+
+void Simulation::enter(std::uint32_t task, std::uint32_t service) {
     if (services_[service].limited && !pass_limit(task, service)) return;
     place(task, service);
 }
@@ -469,6 +512,12 @@ void Simulation::place(std::uint32_t task, std::uint32_t service) {
     const std::uint32_t r = svc.replicas == 1 ? svc.first_replica : choose_replica(service, task);
     tasks_[task].replica = r;
     Replica& rep = replicas_[r];
+    if (!rep.up) [[unlikely]] {
+        // Down and still in rotation: the connection is refused at once.
+        if (measuring(now_)) ++out_.stations[service].refused;
+        fail(task, ErrorCause::ConnectionRefused);
+        return;
+    }
     if (svc.adaptive && rep.outstanding >= static_cast<std::uint32_t>(rep.limit)) [[unlikely]] {
         if (measuring(now_)) ++out_.stations[service].concurrency_limited;
         fail(task, ErrorCause::ConcurrencyLimited);
@@ -584,7 +633,7 @@ void Simulation::step(std::uint32_t task) {
         // Deadline propagation: work whose caller has given up is dropped
         // before its next step (it never starts if it waited past it).
         if (t.deadline <= now_) [[unlikely]] {
-            fail(task, ErrorCause::Cancelled);
+            fail(task, t.deadline == kCrashed ? ErrorCause::Crashed : ErrorCause::Cancelled);
             return;
         }
         const Instr& in = prog_.code[t.pc];
@@ -714,6 +763,11 @@ void Simulation::step(std::uint32_t task) {
 }
 
 void Simulation::finish(std::uint32_t task) {
+    // Its last cpu step ran out on a replica that has since crashed.
+    if (tasks_[task].deadline == kCrashed) [[unlikely]] {
+        fail(task, ErrorCause::Crashed);
+        return;
+    }
     if (tasks_[task].poisoned) {
         fail(task, ErrorCause::Poison);  // the consumer did the work, then threw
         return;
@@ -774,29 +828,37 @@ void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
     if (t.parent == kNone) {
         const Request req = requests_[t.request];
         requests_.release(t.request);
-        if (req.message != kNone) {
-            message_done(req.message, ok);
-            return;
-        }
-        if (measuring(req.arrival)) {
-            SourceResult& sr = out_.sources[req.source];
-            ++sr.ended;
-            sr.attempts += req.attempts;
-            if (ok) {
-                ++sr.completions;
-                if (!m_.sources[req.source].latency_is_endpoints)
-                    sr.latency.record(now_ - req.arrival);
-            } else {
-                ++sr.errors[static_cast<std::size_t>(cause)];
-            }
-        }
-        if (req.user != kNone) {
-            const std::uint32_t s = user_source_[req.user];
-            const double think = m_.model.sources[s].think.sample(think_rng_[s]);
-            cal_.schedule(now_ + think, kThinkDone, req.user);
-        }
+        if (!req.answered) end_request(req, ok, cause);
         return;
     }
+    if (t.detached) return;
+    tell_parent(t, ok, cause);
+}
+
+void Simulation::end_request(const Request& req, bool ok, ErrorCause cause) {
+    if (req.message != kNone) {
+        message_done(req.message, ok);
+        return;
+    }
+    if (measuring(req.arrival)) {
+        SourceResult& sr = out_.sources[req.source];
+        ++sr.ended;
+        sr.attempts += req.attempts;
+        if (ok) {
+            ++sr.completions;
+            if (!m_.sources[req.source].latency_is_endpoints) sr.latency.record(now_ - req.arrival);
+        } else {
+            ++sr.errors[static_cast<std::size_t>(cause)];
+        }
+    }
+    if (req.user != kNone) {
+        const std::uint32_t s = user_source_[req.user];
+        const double think = m_.model.sources[s].think.sample(think_rng_[s]);
+        cal_.schedule(now_ + think, kThinkDone, req.user);
+    }
+}
+
+void Simulation::tell_parent(const Task& t, bool ok, ErrorCause cause) {
     // The parent is gone or stopped waiting for this arm (a join that had
     // enough, or a timeout that abandoned this attempt).
     if (tasks_.generation(t.parent) != t.parent_gen || tasks_[t.parent].wait_id != t.parent_wait) {
@@ -864,6 +926,7 @@ void Simulation::on_window() {
     data_window(w);
     queue_window(w);
     guard_window(w);
+    fault_window(w);
     window_start_ = now_;
     const double next = now_ + m_.model.run.window;
     if (now_ < end_) cal_.schedule(std::min(next, end_), kWindow, 0);
@@ -880,6 +943,7 @@ void Simulation::on_warmup_end() {
     }
     data_warmup_end();
     guard_warmup_end();
+    fault_warmup_end();
     for (MessageQueue& q : queues_) q.depth.restart(now_);
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <unordered_map>
 #include <vector>
 
@@ -63,6 +64,12 @@ class Simulation {
         Gauge busy_workers;
         Gauge busy_cores;
         std::uint64_t completed = 0;  // released a worker, after warm-up
+        bool up = true;               // not crashed
+        bool in_rotation = true;      // the balancer sends it requests
+        // Slow start: back in rotation since (never, for the first ones).
+        double warm_from = -std::numeric_limits<double>::infinity();
+        std::uint32_t probe_fails = 0, probe_passes = 0;  // in a row
+        Gauge up_time;                                    // 1 while up (tracked only)
     };
 
     struct Service {
@@ -76,6 +83,11 @@ class Simulation {
         Gauge limit;  // the replicas' adaptive limits, summed
         std::uint64_t rr = 0;
         Rng balancer_rng;
+        // Offsets of the replicas in rotation, kept only while some are out.
+        std::vector<std::uint32_t> rotation;
+        bool all_in = true;
+        Gauge up;  // replicas up
+        Rng probe_rng;
         bool keyed = false;  // consistent hashing: a request's client picks its replica
         double hash_bound = 0.0;
         HashRing ring;
@@ -159,6 +171,24 @@ class Simulation {
         bool wake_pending = false;
     };
 
+    // One strand of a fault: a crash of one replica, or one latency, error
+    // or partition fault. Random faults alternate up and down on its stream.
+    struct FaultUnit {
+        std::uint32_t fault = 0;
+        std::uint32_t replica = kNone;  // crash: the replica it takes down
+        bool active = false;
+        Rng rng;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> parked;  // partition: (task, service)
+        double since = 0.0;                                           // on since
+    };
+
+    // A call held by injected latency: the task and the service it goes to
+    // (a forwarded frame's endpoint is not the one it is entering).
+    struct Held {
+        std::uint32_t task = 0;
+        std::uint32_t service = 0;
+    };
+
     struct EndpointLive {
         Histogram window_latency;
         std::uint64_t window_arrivals = 0;
@@ -176,9 +206,10 @@ class Simulation {
     void wait_for(std::uint32_t task, std::uint32_t needed, std::uint32_t may_fail);
     void admit(std::uint32_t task, std::uint32_t service);
     void admit_at(std::uint32_t task, std::uint32_t service);
+    void enter(std::uint32_t task, std::uint32_t service);
     void place(std::uint32_t task, std::uint32_t service);
     std::uint32_t choose_replica(std::uint32_t service, std::uint32_t task);
-    std::uint32_t hashed_replica(const Service& svc, std::uint32_t task) const;
+    std::uint32_t hashed_replica(Service& svc, std::uint32_t task);
     void grant_worker(std::uint32_t task);
     void adapt_limit(std::uint32_t replica, double latency);
     void release_worker(std::uint32_t replica);
@@ -187,6 +218,8 @@ class Simulation {
     void finish(std::uint32_t task);
     void fail(std::uint32_t task, ErrorCause cause);
     void complete(std::uint32_t task, bool ok, ErrorCause cause);
+    void end_request(const Request& req, bool ok, ErrorCause cause);
+    void tell_parent(const Task& t, bool ok, ErrorCause cause);
     void drain();
     void cpu_changed(std::uint32_t replica, std::uint32_t busy_before);
     void workers_changed(Replica& rep, Service& svc, double delta);
@@ -244,6 +277,24 @@ class Simulation {
     void data_results(double stop_time);
     bool measuring(double since) const { return since >= warmup_; }
 
+    // Injected faults and health checks (simulation_fault.cpp).
+    void init_faults(std::uint32_t replication);
+    void on_fault_start(std::uint32_t unit);
+    void on_fault_end(std::uint32_t unit);
+    void crash(std::uint32_t replica);
+    void restart(std::uint32_t replica);
+    void answer_early(std::uint32_t frame);
+    bool intercept(std::uint32_t task, std::uint32_t service);
+    void external_faults(const Task& t, std::uint32_t external, double& latency,
+                         std::uint8_t& outcome);
+    void on_fault_delay_done(std::uint32_t held);
+    void on_probe(std::uint32_t replica);
+    void set_rotation(std::uint32_t replica, bool in);
+    bool warming(std::uint32_t replica);
+    void fault_window(double width);
+    void fault_warmup_end();
+    void fault_results(double stop_time);
+
     // Policies on steps and clients (simulation_policy.cpp).
     void init_policies();
     void guard_start(std::uint32_t task);
@@ -287,6 +338,9 @@ class Simulation {
     std::vector<CircuitBreaker> breakers_;
     std::vector<std::uint32_t> breaker_guard_;  // each breaker's guard
     std::vector<Bulkhead> bulkheads_;           // per guard with one, per caller replica
+    std::vector<FaultUnit> fault_units_;
+    std::vector<std::uint32_t> active_calls_;  // fault units hitting calls now
+    Arena<Held> held_;
     std::vector<LimitKey> limit_keys_;
     std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> limit_index_;  // per service
     std::vector<Rng> client_rng_;   // per source: which client sends each request

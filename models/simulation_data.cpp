@@ -620,8 +620,11 @@ void Simulation::external_call(std::uint32_t task) {
     }
     if (t.outcome == 0 && error)
         t.outcome = static_cast<std::uint8_t>(ErrorCause::ExternalError) + 1;
+    double wait = d;
+    if (!active_calls_.empty()) [[unlikely]]
+        external_faults(t, in.a, wait, t.outcome);
     t.mark = now_;
-    cal_.schedule(now_ + d, kExternalDone, task);
+    cal_.schedule(now_ + wait, kExternalDone, task);
 }
 
 void Simulation::on_external_done(std::uint32_t task) {

@@ -12,6 +12,10 @@ namespace capsim {
 
 inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
+/// The deadline of work on a replica that crashed: already past at any
+/// time, and told apart from a caller's deadline by its value.
+inline constexpr double kCrashed = -std::numeric_limits<double>::infinity();
+
 /// A request as its source sees it: created on arrival, freed when its
 /// root task ends.
 struct Request {
@@ -23,6 +27,7 @@ struct Request {
     std::uint32_t attempts = 0;     // calls and retries its guards started
     std::uint32_t client = 0;       // which client sent it (rate limits per client)
     double retry_after = 0.0;       // a rate limit's refusal: when to come back
+    bool answered = false;          // its client was told it failed (a crash) before its root ended
 };
 
 /// A thread of execution through the program: an endpoint frame (the root,
@@ -65,6 +70,7 @@ struct Task {
     bool poisoned = false;        // the root of a delivery of a poison message: it fails at the end
     bool leads_flight = false;    // cache: this task's miss fills the key for coalesced waiters
     bool holds_bulkhead = false;  // at a guard: its current attempt holds a place in the bulkhead
+    bool detached = false;        // its caller was answered for it (a crash): its end tells no one
     std::uint8_t outcome = 0;     // external call: the ErrorCause + 1 it will fail with, 0 for none
     float fill = 0.0f;            // cache: how long the miss path that fills the key took
     std::uint32_t member = 0;     // query: the database server (shard, replica) running it

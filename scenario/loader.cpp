@@ -20,7 +20,7 @@ namespace {
 using Words = std::vector<std::string>;
 
 const Words kTopKeys = {"name",   "description", "extends", "run",     "services", "databases",
-                        "caches", "externals",   "queues",  "traffic", "slo"};
+                        "caches", "externals",   "queues",  "traffic", "slo",      "faults"};
 const Words kRunKeys = {"duration", "warmup",        "seed",    "replications",
                         "window",   "max_in_flight", "recovery"};
 const Words kServiceKeys = {"replicas",   "workers",
@@ -31,7 +31,8 @@ const Words kServiceKeys = {"replicas",   "workers",
                             "loops",      "executor",
                             "rate_limit", "queue_timeout",
                             "when_full",  "adaptive_concurrency",
-                            "hash_bound"};
+                            "hash_bound", "health_check",
+                            "slow_start"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
                           "branch", "query", "transaction", "cache",   "offload", "enqueue"};
 // Steps that wait on something outside the replica: on an async service
@@ -64,6 +65,7 @@ class Loader {
             for (const auto& [k, v] : *services) load_service(std::string(k.str()), v);
         load_traffic(rd_, root, m_, refs_);
         if (const toml::node* slo = root.get("slo")) load_slos(*slo);
+        load_faults(rd_, root, m_);
         check_references();
         check_data_references(rd_, m_, data_refs_);
         if (!has_errors(rd_.diagnostics())) check_event_budget(root);
@@ -227,6 +229,22 @@ class Loader {
                           "hash_bound bounds the loads of consistent hashing: it needs balancer = "
                           "\"consistent_hash\"",
                           "balancer = \"consistent_hash\" beside hash_bound");
+        }
+        if (const toml::node* hc = t->get("health_check")) {
+            if (const auto* ht = hc->as_table())
+                s.health_check = load_health_check(rd_, *ht, p + ".health_check");
+            else
+                rd_.error(hc, p + ".health_check", "expected a table",
+                          "health_check = { interval = \"5s\", unhealthy = 2, healthy = 1 }");
+        }
+        if (const toml::node* ss = t->get("slow_start")) {
+            if (auto d = rd_.duration_of(*ss, p + ".slow_start")) {
+                if (*d > 0.0)
+                    s.slow_start = *d;
+                else
+                    rd_.error(ss, p + ".slow_start", "a slow start must last more than 0",
+                              "slow_start = \"30s\"");
+            }
         }
         load_pools(rd_, *t, s, data_refs_);
         const toml::table* eps = table(*t, p, "endpoints");

@@ -76,6 +76,13 @@ bool is_external(const Model& m, const std::string& name);
 /// Report references to databases, tables and caches that do not exist.
 void check_data_references(TableReader& rd, const Model& m, const std::vector<DataReference>& refs);
 
+/// Read [[faults]] (after the services and externals they name).
+void load_faults(TableReader& rd, const toml::table& root, Model& model);
+
+/// Read a service's `health_check` table; empty when it is unusable.
+std::optional<HealthCheckSpec> load_health_check(TableReader& rd, const toml::table& t,
+                                                 const std::string& path);
+
 /// Read [traffic.*] into sources; endpoint names go to `refs` for checking.
 void load_traffic(TableReader& rd, const toml::table& root, Model& model,
                   std::vector<Reference>& refs);

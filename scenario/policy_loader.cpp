@@ -446,4 +446,29 @@ std::vector<std::string> with_policy_keys(std::vector<std::string> keys) {
     return keys;
 }
 
+std::optional<HealthCheckSpec> load_health_check(TableReader& rd, const toml::table& t,
+                                                 const std::string& path) {
+    rd.check_keys(t, path, {"interval", "unhealthy", "healthy"});
+    HealthCheckSpec h;
+    if (auto v = rd.duration(t, path, "interval")) {
+        if (!(*v > 0.0)) {
+            rd.error(t.get("interval"), path + ".interval", "a probe interval must be above 0",
+                     "interval = \"5s\"");
+            return std::nullopt;
+        }
+        h.interval = *v;
+    } else if (t.get("interval")) {
+        return std::nullopt;
+    }
+    if (auto v = rd.integer(t, path, "unhealthy", 1, 1000))
+        h.unhealthy = static_cast<std::uint32_t>(*v);
+    else if (t.get("unhealthy"))
+        return std::nullopt;
+    if (auto v = rd.integer(t, path, "healthy", 1, 1000))
+        h.healthy = static_cast<std::uint32_t>(*v);
+    else if (t.get("healthy"))
+        return std::nullopt;
+    return h;
+}
+
 }  // namespace capsim::scenario

@@ -106,6 +106,14 @@ def print_report(report: dict, console: Console, wall: float) -> None:
                       _pct(r["core_utilization"]["mean"]), "", _rate(r["throughput"]["mean"]),
                       "", "", "", "", *(("",) if shedding else ()))
     console.print(t)
+    for s in report["stations"]:
+        if s.get("crashes", {}).get("mean"):
+            console.print(
+                f"Crashes at [bold]{s['name']}[/]: {s['crashes']['mean']:.3g} per run, "
+                f"{s['replicas_up']['mean']:.3g} of {s['replicas']} replicas up on average; "
+                f"lost in flight {_rate(s['crashed']['mean'])}, refused by a down replica "
+                f"{_rate(s['refused']['mean'])}, ejected by the health check "
+                f"{s['ejections']['mean']:.3g} time(s)", highlight=False)
     _print_data_tier(report, console)
     print_policies(report, console)
     _print_attribution(report, console)

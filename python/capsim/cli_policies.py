@@ -28,12 +28,27 @@ def print_policies(report: dict, console: Console) -> None:
                       _rate(p["fallbacks"]["mean"]),
                       _rate(p["failed"]["mean"]), pct(p["open_fraction"]["mean"]))
         console.print(t)
+    faults = report.get("faults") or []
+    if faults:
+        t = Table(title="Injected faults", title_justify="left")
+        for c in ("fault", "kind", "target", "occurrences", "time on", "calls hit"):
+            t.add_column(c, justify="left" if c in ("fault", "kind", "target") else "right")
+        for f in faults:
+            target = f["target"] + (f" from {f['from']}" if f["from"] and f["kind"] != "partition"
+                                    else f" | {f['from']}" if f["from"] else "")
+            t.add_row(f["name"] + (" (random)" if f["random"] else ""), f["kind"], target,
+                      _num(f["occurrences"]["mean"]), f"{f['active']['mean']:.3g}s",
+                      _rate(f["hits"]["mean"]))
+        console.print(t)
     for r in report.get("recoveries") or []:
-        what = f"{r['trigger']} ({r['start']:g}s-{r['end']:g}s)"
+        random = r.get("random")
+        what = (f"{r['trigger']} (random)" if random
+                else f"{r['trigger']} ({r['start']:g}s-{r['end']:g}s)")
+        unit = "occurrence(s)" if random else "replication(s)"
         if r["flagged"]:
             console.print(
                 f"[red]Did not recover[/] within {r['within']:g}s after {what}: "
-                f"{r['not_recovered']} replication(s) still degraded at the end, {r['late']} late "
+                f"{r['not_recovered']} {unit} still degraded at the end, {r['late']} late "
                 "(a degradation that outlives its trigger: a metastable failure; see the "
                 "policies above)", highlight=False)
         elif r["recovered"]:

@@ -136,6 +136,21 @@ class Result:
                              "core_utilization", "throughput"])
 
     @property
+    def faults(self) -> pd.DataFrame:
+        """One row per injected fault: kind, target, occurrences per run, seconds
+        on, calls hit per second."""
+        rows = []
+        for f in self.report.get("faults", []):
+            row: dict[str, Any] = {k: f[k] for k in ("name", "kind", "target", "from", "random")}
+            row["fault"] = row.pop("name")
+            for key in ("occurrences", "active", "hits"):
+                row.update(_flat(key, f[key]))
+            rows.append(row)
+        return pd.DataFrame(rows, columns=None if rows else
+                            ["fault", "kind", "target", "from", "random", "occurrences",
+                             "active", "hits"])
+
+    @property
     def attribution(self) -> pd.DataFrame:
         """Where the time went: mean seconds per request by component (long form:
         endpoint, component), for all requests (``seconds``) and for those slower

@@ -48,6 +48,27 @@ TEST_CASE("hash ring: 160 points a replica spread keys within a few percent", "[
     }
 }
 
+TEST_CASE("hash ring: each replica's arcs are the share of many keys it owns", "[hash_ring]") {
+    // 1,000,000 keys: each replica's count is binomial, within 5 standard
+    // deviations (sqrt(p / n) < 0.0005) of its arcs' share of the circle.
+    const std::uint32_t n = 5;
+    const HashRing ring(n, name_hash("services.api"));
+    const std::vector<double> arcs = ring.arc_share();
+    REQUIRE(arcs.size() == n);
+    std::vector<double> share(n, 0.0);
+    const std::uint64_t keys = 1000000;
+    for (std::uint32_t r : owners(ring, keys)) share[r] += 1.0 / static_cast<double>(keys);
+    double sum = 0.0;
+    for (std::uint32_t k = 0; k < n; ++k) {
+        CHECK(share[k] == Approx(arcs[k]).margin(0.0025));
+        sum += arcs[k];
+    }
+    CHECK(sum == Approx(1.0).epsilon(1e-12));
+    // One replica owns the whole circle, however many points it has.
+    CHECK(HashRing(1, 3).arc_share().at(0) == Approx(1.0).epsilon(1e-12));
+    CHECK(HashRing(1, 3, 1).arc_share() == std::vector<double>{1.0});
+}
+
 TEST_CASE("hash ring: a replica that cannot take a key passes it to the next clockwise",
           "[hash_ring]") {
     // Skipping replica 2 moves exactly its keys; every other key stays put

@@ -146,12 +146,16 @@ def test_result_has_the_analytic_table():
 
 def _simulated_utilization(res, station: str, resource: str) -> float | None:
     """The simulated mean utilisation of a bottleneck resource, where the
-    report has one (service cores, workers, loops; database cores)."""
+    report has one (service cores, workers, loops; a replica's cores and
+    workers, "feed[3]"; database cores)."""
+    key = {"cores": "core_utilization", "workers": "worker_utilization",
+           "loops": "loop_utilization"}.get(resource)
     for s in res.report["stations"]:
         if s["name"] == station:
-            key = {"cores": "core_utilization", "workers": "worker_utilization",
-                   "loops": "loop_utilization"}.get(resource)
             return None if key is None else s[key]["mean"]
+        for r in s.get("per_replica", []):
+            if r["name"] == station and key in r:
+                return r[key]["mean"]
     for d in res.report.get("databases", []):
         if d["name"] == station and resource == "cores":
             return d["core_utilization"]["mean"]

@@ -25,7 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using capsim::BalancerKind;
+using capsim::CompiledModel;
 using capsim::CpuDiscipline;
+using capsim::FaultKind;
 using capsim::JoinKind;
 using capsim::LawKind;
 using capsim::Model;
@@ -239,6 +241,8 @@ cpu = "fcfs"
 queue = 50
 queue_discipline = "priority"
 balancer = "power_of_two"
+health_check = { interval = "3s", unhealthy = 4 }
+slow_start = "30s"
 
 [services.api.endpoints.get]
 steps = [ { cpu = "exp(2ms)" } ]
@@ -303,6 +307,12 @@ steps = [ { forward = "api.get" } ]
     CHECK(lb.hash_bound == 0.0);
 
     const ServiceSpec& sessions = service(m, "sessions");
+    CHECK_FALSE(sessions.health_check.has_value());
+    CHECK(api.health_check.has_value());
+    CHECK(api.health_check->interval == 3.0);
+    CHECK(api.health_check->unhealthy == 4);
+    CHECK(api.health_check->healthy == 1);
+    CHECK(api.slow_start == 30.0);
     CHECK(sessions.balancer == BalancerKind::ConsistentHash);
     CHECK(sessions.hash_bound == 1.25);
 }
@@ -394,6 +404,68 @@ TEST_CASE("loader: loop counts accept numbers and count laws", "[loader]") {
     CHECK(steps[2].law.kind == LawKind::Exp);
     CHECK(steps[2].law.mean() == Approx(3.0));
     CHECK(steps[3].law.mean() == 7.0);
+}
+
+TEST_CASE("loader: faults of every kind, at set times and random", "[loader]") {
+    const Model m = good(std::string(R"toml(
+[services.api]
+replicas = 3
+[services.api.endpoints.get]
+steps = [ { call = "db.q" } ]
+[services.db.endpoints.q]
+steps = [ { cpu = "1ms" } ]
+[externals.bank]
+latency = "10ms"
+[[faults]]
+kind = "crash"
+service = "api"
+replicas = 2
+start = "10s"
+end = "20s"
+[[faults]]
+kind = "latency"
+to = "bank"
+from = "api"
+delay = "exp(100ms)"
+fraction = "25%"
+every = "exp(1m)"
+duration = "exp(10s)"
+[[faults]]
+kind = "error"
+to = "db"
+start = "1s"
+end = "2s"
+[[faults]]
+kind = "partition"
+between = ["api", "db"]
+start = "3s"
+end = "4s"
+)toml") + kTraffic);
+    REQUIRE(m.faults.size() == 4);
+    CHECK(m.faults[0].kind == FaultKind::Crash);
+    CHECK(m.faults[0].path == "faults[0]");
+    CHECK(m.faults[0].target == "api");
+    CHECK(m.faults[0].replicas == 2);
+    CHECK(m.faults[0].start == 10.0);
+    CHECK(m.faults[0].end == 20.0);
+    CHECK_FALSE(m.faults[0].random);
+    CHECK(m.faults[1].kind == FaultKind::Latency);
+    CHECK(m.faults[1].random);
+    CHECK(m.faults[1].every.mean() == Approx(60.0));
+    CHECK(m.faults[1].lasts.mean() == Approx(10.0));
+    CHECK(m.faults[1].delay.mean() == Approx(0.1));
+    CHECK(m.faults[1].fraction == Approx(0.25));
+    CHECK(m.faults[1].from == "api");
+    CHECK(m.faults[2].kind == FaultKind::Error);
+    CHECK(m.faults[2].fraction == 1.0);
+    CHECK(m.faults[3].kind == FaultKind::Partition);
+    CHECK(m.faults[3].target == "api");
+    CHECK(m.faults[3].from == "db");
+    const CompiledModel cm = capsim::compile(m);
+    REQUIRE(cm.faults.size() == 4);
+    CHECK(cm.faults[1].external == 0);
+    CHECK(cm.faults[1].from == 0);
+    CHECK(cm.faults[2].service == 1);
 }
 
 TEST_CASE("loader: traffic sources of every kind", "[loader]") {
@@ -778,6 +850,48 @@ steps = [ { cpu = "1ms" } ]
          "services.api.queue", "invalid queue capacity", "unbounded"},
         {"an unknown balancer", "[services.api]\nbalancer = @@\"round-robin\"\n" + svc + traffic,
          "services.api.balancer", "unknown value \"round-robin\"", "round_robin"},
+        {"a fault of an unknown kind",
+         svc + traffic +
+             "[[faults]]\nkind = @@\"crsh\"\nservice = \"api\"\nstart = \"1s\"\nend = \"2s\"\n",
+         "faults[0].kind", "unknown value \"crsh\"", "crash"},
+        {"a fault with no timing",
+         svc + traffic + "@@[[faults]]\nkind = \"crash\"\nservice = \"api\"\n", "faults[0]",
+         "a fault needs its timing", ""},
+        {"a fault both at set times and random",
+         svc + traffic +
+             "@@[[faults]]\nkind = \"crash\"\nservice = \"api\"\nstart = \"1s\"\nend = \"2s\"\n"
+             "every = \"exp(1m)\"\nduration = \"exp(5s)\"\n",
+         "faults[0]", "either at set times or random", ""},
+        {"a fault that ends before it starts",
+         svc + traffic +
+             "[[faults]]\nkind = \"crash\"\nservice = \"api\"\nstart = \"5s\"\nend = @@\"2s\"\n",
+         "faults[0].end", "a fault must end after it starts", ""},
+        {"a crash of an unknown service",
+         svc + traffic +
+             "[[faults]]\nkind = \"crash\"\nservice = @@\"apl\"\nstart = \"1s\"\nend = \"2s\"\n",
+         "faults[0].service", "unknown service \"apl\"", "api"},
+        {"a crash of more replicas than there are",
+         svc + traffic +
+             "[[faults]]\nkind = \"crash\"\nservice = \"api\"\nreplicas = @@3\nstart = \"1s\"\n"
+             "end = \"2s\"\n",
+         "faults[0].replicas", "more replicas than api has (1)", ""},
+        {"a key another kind of fault reads",
+         svc + traffic +
+             "[[faults]]\nkind = \"crash\"\nservice = \"api\"\ndelay = @@\"1s\"\nstart = \"1s\"\n"
+             "end = \"2s\"\n",
+         "faults[0].delay", "delay does not apply to a crash fault", ""},
+        {"a latency fault without its delay",
+         svc + traffic +
+             "@@[[faults]]\nkind = \"latency\"\nto = \"api\"\nstart = \"1s\"\nend = \"2s\"\n",
+         "faults[0].delay", "a latency fault needs its delay", ""},
+        {"a partition of a service with itself",
+         svc + traffic +
+             "[[faults]]\nkind = \"partition\"\nbetween = [\"api\", @@\"api\"]\nstart = \"1s\"\n"
+             "end = \"2s\"\n",
+         "faults[0].between[1]", "two different services", ""},
+        {"a misspelt health check key",
+         "[services.api]\nhealth_check = { @@intervall = \"2s\" }\n" + svc + traffic,
+         "services.api.health_check.intervall", "unknown key \"intervall\"", "interval"},
         {"another tool's name for a balancer",
          "[services.api]\nbalancer = @@\"ring_hash\"\n" + svc + traffic, "services.api.balancer",
          "unknown value \"ring_hash\"", "consistent_hash"},

@@ -65,6 +65,7 @@ class Reasons {
                 a.demands.hashed[s] == 0)
                 out.insert("load balancing");
             if (svc.mode == ServiceMode::Async) out.insert("event loops");
+            if (svc.autoscale) out.insert("autoscaling");
         }
         for (const EndpointProfile& p : a.demands.endpoints) {
             auto& out = per_service_[p.service];
@@ -89,6 +90,7 @@ class Reasons {
         for (auto& out : per_service_) {
             if (windows) out.insert("dependency failure window");
             if (policies) out.insert("resilience policies");
+            if (!m.faults.empty()) out.insert("injected faults");
         }
         // Estimates are for the mean load; a peak past capacity builds a
         // backlog that the mean says nothing about -- unless the resource is

@@ -35,7 +35,10 @@ enum EventKind : std::uint16_t {
     kFaultStart,       // arg: fault unit (a crash, latency, error or partition begins)
     kFaultEnd,         // arg: fault unit (it ends: a restart, a healed partition)
     kProbe,            // arg: replica (its health check probes it)
-    kFaultDelayDone,   // arg: task (a call held by injected latency goes on)
+    kFaultDelayDone,   // arg: held call (a call held by injected latency goes on)
+    kScaleEval,        // arg: service (its autoscaler evaluates its metric)
+    kScaleFloor,       // arg: service (a scheduled floor takes effect)
+    kReplicaReady,     // arg: replica (provisioned: it joins the rotation)
 };
 
 }  // namespace capsim

@@ -115,6 +115,40 @@ struct HealthCheckSpec {
     std::uint32_t healthy = 1;
 };
 
+/// How a service's replica count follows its load, as Kubernetes' HPA
+/// does: every `interval` the metric, averaged over the interval and the
+/// ready replicas, asks for ceil(ready x metric / target) replicas (no
+/// change within `tolerance` of the target); scale-in takes the highest
+/// recommendation of the last `scale_in_window` (stabilisation); a new
+/// replica serves after `provisioning`. `schedule` raises or lowers the
+/// floor at set times (scheduled, predictive scaling).
+struct AutoscaleSpec {
+    enum class Metric : std::uint8_t { Cpu, Workers, InFlight, Queue, Rate };
+    struct Floor {
+        double at = 0.0;
+        std::uint32_t min = 1;
+    };
+    Metric metric = Metric::Cpu;
+    double target = 0.7;  // per ready replica: a fraction (cpu, workers), a count or a rate
+    double interval = 15.0;
+    double tolerance = 0.1;
+    std::uint32_t min = 1, max = 10;
+    std::uint32_t initial = 1;  // replicas at the start
+    std::uint32_t max_out = 0;  // added at most per evaluation (0: no limit)
+    std::uint32_t max_in = 0;   // removed at most per evaluation (0: no limit)
+    double scale_in_window = 300.0;
+    double provisioning = 30.0;  // decision to ready: scheduling, image pull, boot, readiness
+    std::vector<Floor> schedule;
+};
+
+/// A replica that has just started (scaled out, or restarted after a
+/// crash) runs its cpu steps `factor` times slower, the excess fading
+/// linearly to none over `duration` (JIT warm-up, cold local caches).
+struct ColdStartSpec {
+    double duration = 0.0;
+    double factor = 1.0;
+};
+
 /// A service: replicas x workers (concurrency slots held for a whole
 /// request) x cores (CPU servers shared by the replica's workers).
 struct ServiceSpec {
@@ -151,6 +185,10 @@ struct ServiceSpec {
     // A replica back in rotation gets a share of new requests that grows
     // linearly from 0 to its full share over this long (0: at once).
     double slow_start = 0.0;
+    // With autoscale, `replicas` counts the slots (its max) and the
+    // autoscaler's `initial` are the ones running at the start.
+    std::optional<AutoscaleSpec> autoscale;
+    ColdStartSpec cold_start;
 };
 
 /// A table: its size now and how fast it grows, and how many secondary

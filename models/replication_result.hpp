@@ -89,6 +89,9 @@ struct StationResult {
     std::uint64_t crashed = 0;              // requests lost in them (queued or in flight)
     std::uint64_t refused = 0;              // sent to a replica that was down
     std::uint64_t ejections = 0;            // replicas its health check took out of rotation
+    std::uint64_t scale_outs = 0;           // replicas its autoscaler started
+    std::uint64_t scale_ins = 0;            // replicas its autoscaler stopped
+    double replicas_peak = 0.0;             // most replicas up at once
     StationSeries series;
     // Per replica, in order, when the service has several: time-average
     // busy workers and cores, and requests that released a worker.

@@ -448,16 +448,28 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         sr.replicas = spec.replicas;
         sr.workers = spec.workers;
         sr.cores = spec.cores;
-        const double workers = double(spec.replicas) * spec.workers;
-        const double cores = double(spec.replicas) * spec.cores;
         auto st = [s](const ReplicationResult& r) -> const StationResult& { return r.stations[s]; };
+        // An autoscaled service is as busy as the replicas it had: its
+        // capacity is the time-average of the ones up, window by window.
+        const bool scaled = spec.autoscale.has_value();
+        auto fleet = [&](const ReplicationResult& r) {
+            return scaled ? st(r).replicas_up : double(spec.replicas);
+        };
+        auto fleet_in = [&](const ReplicationResult& r, std::size_t w) {
+            return scaled ? st(r).series.replicas_up[w] : double(spec.replicas);
+        };
         const bool async = spec.mode == ServiceMode::Async;
         sr.mode = async ? "async" : "threads";
         sr.balancer = balancer_name(spec.balancer);
         sr.loops = async ? spec.loops : 0;
-        const double loops = double(spec.replicas) * spec.loops;
-        sr.worker_utilization = over(reps, [&](auto& r) { return st(r).busy_workers / workers; });
-        sr.core_utilization = over(reps, [&](auto& r) { return st(r).busy_cores / cores; });
+        sr.autoscaled = scaled;
+        sr.worker_utilization =
+            over(reps, [&](auto& r) { return ratio(st(r).busy_workers, fleet(r) * spec.workers); });
+        sr.core_utilization =
+            over(reps, [&](auto& r) { return ratio(st(r).busy_cores, fleet(r) * spec.cores); });
+        sr.scale_outs = over(reps, [&](auto& r) { return double(st(r).scale_outs); });
+        sr.scale_ins = over(reps, [&](auto& r) { return double(st(r).scale_ins); });
+        sr.replicas_peak = over(reps, [&](auto& r) { return st(r).replicas_peak; });
         sr.throughput = over(reps, [&](auto& r) { return per_second(double(st(r).completed), r); });
         sr.waiting = over(reps, [&](auto& r) { return st(r).waiting; });
         sr.in_system = over(reps, [&](auto& r) { return st(r).waiting + st(r).busy_workers; });
@@ -475,10 +487,12 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
             reps, [&](auto& r) { return ratio(st(r).limit_wait_sum, double(st(r).limit_passed)); });
         auto series = [&](auto pick) { return mean_series(reps, windows, pick); };
         sr.series_waiting = series([&](auto& r, std::size_t w) { return st(r).series.waiting[w]; });
-        sr.series_worker_utilization =
-            series([&](auto& r, std::size_t w) { return st(r).series.busy_workers[w] / workers; });
-        sr.series_core_utilization =
-            series([&](auto& r, std::size_t w) { return st(r).series.busy_cores[w] / cores; });
+        sr.series_worker_utilization = series([&](auto& r, std::size_t w) {
+            return ratio(st(r).series.busy_workers[w], fleet_in(r, w) * spec.workers);
+        });
+        sr.series_core_utilization = series([&](auto& r, std::size_t w) {
+            return ratio(st(r).series.busy_cores[w], fleet_in(r, w) * spec.cores);
+        });
         sr.series_throughput = series([&](auto& r, std::size_t w) {
             return ratio(st(r).series.completions[w], window_width(r, w));
         });
@@ -524,10 +538,12 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
             track(rep, sr.name, "cores", sr.series_core_utilization, sr.core_utilization.mean);
         }
         if (async) {
-            sr.loop_utilization = over(reps, [&](auto& r) { return st(r).busy_loops / loops; });
+            sr.loop_utilization =
+                over(reps, [&](auto& r) { return ratio(st(r).busy_loops, fleet(r) * spec.loops); });
             sr.loop_waiting = over(reps, [&](auto& r) { return st(r).loop_waiting; });
-            sr.series_loop_utilization =
-                series([&](auto& r, std::size_t w) { return st(r).series.busy_loops[w] / loops; });
+            sr.series_loop_utilization = series([&](auto& r, std::size_t w) {
+                return ratio(st(r).series.busy_loops[w], fleet_in(r, w) * spec.loops);
+            });
             track(rep, sr.name, "event loops", sr.series_loop_utilization,
                   sr.loop_utilization.mean);
         }

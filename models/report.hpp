@@ -97,6 +97,11 @@ struct StationReport {
     Estimate crashed;      // requests lost in them (queued or in flight), per second
     Estimate refused;      // sent to a crashed replica still in rotation, per second
     Estimate ejections;    // replicas taken out of rotation by the health check, per replication
+    // Autoscaling: `replicas` is its max, utilisations are of the replicas it had.
+    bool autoscaled = false;
+    Estimate scale_outs{0.0, 0.0, 0};  // replicas started, per replication
+    Estimate scale_ins{0.0, 0.0, 0};   // replicas stopped, per replication
+    Estimate replicas_peak;            // most replicas up at once
     std::vector<double> series_replicas_up;
     std::vector<double> series_waiting, series_worker_utilization, series_core_utilization,
         series_loop_utilization, series_throughput;

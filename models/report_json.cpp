@@ -169,6 +169,10 @@ std::string to_json(const Report& r) {
         put(w, "crashed", s.crashed);
         put(w, "refused", s.refused);
         put(w, "ejections", s.ejections);
+        w.key("autoscaled").value(s.autoscaled);
+        put(w, "scale_outs", s.scale_outs);
+        put(w, "scale_ins", s.scale_ins);
+        put(w, "replicas_peak", s.replicas_peak);
         w.end_object();
     }
     w.end_array();

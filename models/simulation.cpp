@@ -105,6 +105,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     init_queues(replication);
     init_policies();
     init_faults(replication);
+    init_autoscale();
     limit_index_.resize(md.services.size());
 
     for (std::uint32_t s = 0; s < md.sources.size(); ++s) {
@@ -163,6 +164,7 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
         st.waiting_max = svc.waiting.run.max();
         st.busy_loops = svc.busy_loops.run.mean(stop_time);
         st.loop_waiting = svc.loop_waiting.run.mean(stop_time);
+        st.replicas_peak = svc.up.run.max();
         for (std::uint32_t k = 0; svc.replicas > 1 && k < svc.replicas; ++k) {
             const Replica& rep = replicas_[svc.first_replica + k];
             st.replica_busy_workers.push_back(rep.busy_workers.run.mean(stop_time));
@@ -300,6 +302,15 @@ void Simulation::dispatch(const Event& e) {
             return;
         case kFaultDelayDone:
             on_fault_delay_done(e.arg);
+            return;
+        case kScaleEval:
+            on_scale_eval(e.arg);
+            return;
+        case kScaleFloor:
+            on_scale_floor(e.arg);
+            return;
+        case kReplicaReady:
+            on_replica_ready(e.arg);
             return;
         default:
             return;
@@ -511,6 +522,7 @@ void Simulation::place(std::uint32_t task, std::uint32_t service) {
     // One replica needs no balancer: skip the call.
     const std::uint32_t r = svc.replicas == 1 ? svc.first_replica : choose_replica(service, task);
     tasks_[task].replica = r;
+    ++svc.placed;
     Replica& rep = replicas_[r];
     if (!rep.up) [[unlikely]] {
         // Down and still in rotation: the connection is refused at once.
@@ -608,10 +620,12 @@ void Simulation::release_worker(std::uint32_t replica) {
 
 void Simulation::start_cpu(std::uint32_t task, const Instr& in) {
     Task& t = tasks_[task];
-    const double work = prog_.laws[in.law].sample(streams_[in.stream]);
+    Replica& rep = replicas_[t.replica];
+    double work = prog_.laws[in.law].sample(streams_[in.stream]);
+    if (rep.cold_until > now_) [[unlikely]]
+        work *= cold_factor(rep);
     t.work = work;
     t.mark = now_;
-    Replica& rep = replicas_[t.replica];
     if (rep.cpu.dedicated()) {
         // One more core busy, always: no before/after comparison needed.
         rep.cpu.submit(cal_, now_, task, work);
@@ -933,6 +947,7 @@ void Simulation::on_window() {
 }
 
 void Simulation::on_warmup_end() {
+    autoscale_warmup_end();
     for (Service& svc : services_)
         for (Gauge* g : {&svc.waiting, &svc.busy_workers, &svc.busy_cores, &svc.busy_loops,
                          &svc.loop_waiting, &svc.limit})

@@ -69,7 +69,10 @@ class Simulation {
         // Slow start: back in rotation since (never, for the first ones).
         double warm_from = -std::numeric_limits<double>::infinity();
         std::uint32_t probe_fails = 0, probe_passes = 0;  // in a row
-        Gauge up_time;                                    // 1 while up (tracked only)
+        bool present = true;  // provisioned (an autoscaler's slot may be empty, or booting)
+        // Cold start: its cpu steps are slower until then.
+        double cold_until = -std::numeric_limits<double>::infinity();
+        Gauge up_time;  // 1 while up (tracked only)
     };
 
     struct Service {
@@ -86,7 +89,8 @@ class Simulation {
         // Offsets of the replicas in rotation, kept only while some are out.
         std::vector<std::uint32_t> rotation;
         bool all_in = true;
-        Gauge up;  // replicas up
+        Gauge up;                  // replicas up
+        std::uint64_t placed = 0;  // requests the balancer placed (the autoscaler's rate)
         Rng probe_rng;
         bool keyed = false;  // consistent hashing: a request's client picks its replica
         double hash_bound = 0.0;
@@ -187,6 +191,15 @@ class Simulation {
     struct Held {
         std::uint32_t task = 0;
         std::uint32_t service = 0;
+    };
+
+    // A service's autoscaler: its metric's integrals at the last
+    // evaluation, replicas on their way, and recent recommendations.
+    struct Scaler {
+        double busy_cores = 0.0, busy_workers = 0.0, waiting = 0.0;
+        std::uint64_t placed = 0;
+        std::uint32_t booting = 0;
+        std::vector<std::pair<double, std::uint32_t>> recommended;  // (time, replicas)
     };
 
     struct EndpointLive {
@@ -290,10 +303,22 @@ class Simulation {
     void on_fault_delay_done(std::uint32_t held);
     void on_probe(std::uint32_t replica);
     void set_rotation(std::uint32_t replica, bool in);
+    void rebuild_rotation(Service& svc);
     bool warming(std::uint32_t replica);
     void fault_window(double width);
     void fault_warmup_end();
     void fault_results(double stop_time);
+
+    // Autoscaling and cold starts (simulation_autoscale.cpp).
+    void init_autoscale();
+    void autoscale_warmup_end();
+    void on_scale_eval(std::uint32_t service);
+    void on_scale_floor(std::uint32_t service);
+    void scale_to(std::uint32_t service, std::uint32_t wanted);
+    void on_replica_ready(std::uint32_t replica);
+    void started(Replica& rep);
+    double cold_factor(const Replica& rep) const;
+    std::uint32_t floor_at(const AutoscaleSpec& a) const;
 
     // Policies on steps and clients (simulation_policy.cpp).
     void init_policies();
@@ -338,6 +363,7 @@ class Simulation {
     std::vector<CircuitBreaker> breakers_;
     std::vector<std::uint32_t> breaker_guard_;  // each breaker's guard
     std::vector<Bulkhead> bulkheads_;           // per guard with one, per caller replica
+    std::vector<Scaler> scalers_;               // per service (used by autoscaled ones)
     std::vector<FaultUnit> fault_units_;
     std::vector<std::uint32_t> active_calls_;  // fault units hitting calls now
     Arena<Held> held_;

@@ -104,6 +104,7 @@ void Simulation::on_fault_end(std::uint32_t unit) {
 
 void Simulation::crash(std::uint32_t replica) {
     Replica& rep = replicas_[replica];
+    if (!rep.present || !rep.up) return;  // an empty autoscaler slot, or booting
     Service& svc = services_[rep.service];
     StationResult& st = out_.stations[rep.service];
     const bool counted = measuring(now_);
@@ -160,7 +161,9 @@ void Simulation::answer_early(std::uint32_t frame) {
 
 void Simulation::restart(std::uint32_t replica) {
     Replica& rep = replicas_[replica];
+    if (!rep.present || rep.up) return;  // scaled in meanwhile, or it never went down
     rep.up = true;
+    started(rep);
     services_[rep.service].up.add(now_, 1.0);
     rep.up_time.add(now_, 1.0);
     rep.probe_fails = rep.probe_passes = 0;
@@ -186,7 +189,11 @@ void Simulation::set_rotation(std::uint32_t replica, bool in) {
     Service& svc = services_[rep.service];
     rep.in_rotation = in;
     if (in) rep.warm_from = now_;
-    if (measuring(now_) && !in) ++out_.stations[rep.service].ejections;
+    if (measuring(now_) && !in && rep.present) ++out_.stations[rep.service].ejections;
+    rebuild_rotation(svc);
+}
+
+void Simulation::rebuild_rotation(Service& svc) {
     svc.rotation.clear();
     for (std::uint32_t k = 0; k < svc.replicas; ++k)
         if (replicas_[svc.first_replica + k].in_rotation) svc.rotation.push_back(k);

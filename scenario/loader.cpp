@@ -32,7 +32,8 @@ const Words kServiceKeys = {"replicas",   "workers",
                             "rate_limit", "queue_timeout",
                             "when_full",  "adaptive_concurrency",
                             "hash_bound", "health_check",
-                            "slow_start"};
+                            "slow_start", "autoscale",
+                            "cold_start"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
                           "branch", "query", "transaction", "cache",   "offload", "enqueue"};
 // Steps that wait on something outside the replica: on an async service
@@ -244,6 +245,36 @@ class Loader {
                 else
                     rd_.error(ss, p + ".slow_start", "a slow start must last more than 0",
                               "slow_start = \"30s\"");
+            }
+        }
+        if (const toml::node* cs = t->get("cold_start")) {
+            if (const auto* ct = cs->as_table()) {
+                if (auto c = load_cold_start(rd_, *ct, p + ".cold_start")) s.cold_start = *c;
+            } else {
+                rd_.error(cs, p + ".cold_start", "expected a table",
+                          "cold_start = { duration = \"60s\", factor = 2 }");
+            }
+        }
+        if (const toml::node* as = t->get("autoscale")) {
+            if (const auto* at = as->as_table()) {
+                s.autoscale = load_autoscale(rd_, *at, p + ".autoscale");
+                if (s.autoscale) {
+                    // `replicas` is where it starts; the slots are its max.
+                    if (t->get("replicas")) {
+                        if (s.replicas < s.autoscale->min || s.replicas > s.autoscale->max)
+                            rd_.error(t->get("replicas"), p + ".replicas",
+                                      "an autoscaled service starts within its min and max",
+                                      std::to_string(s.autoscale->min) + " ... " +
+                                          std::to_string(s.autoscale->max));
+                        s.autoscale->initial = s.replicas;
+                    } else {
+                        s.autoscale->initial = s.autoscale->min;
+                    }
+                    s.replicas = s.autoscale->max;
+                }
+            } else {
+                rd_.error(as, p + ".autoscale", "expected a table",
+                          "[" + p + ".autoscale] with metric, target, min and max");
             }
         }
         load_pools(rd_, *t, s, data_refs_);

@@ -83,6 +83,14 @@ void load_faults(TableReader& rd, const toml::table& root, Model& model);
 std::optional<HealthCheckSpec> load_health_check(TableReader& rd, const toml::table& t,
                                                  const std::string& path);
 
+/// Read a service's `autoscale` table; empty when it is unusable.
+std::optional<AutoscaleSpec> load_autoscale(TableReader& rd, const toml::table& t,
+                                            const std::string& path);
+
+/// Read a service's `cold_start` table; empty when it is unusable.
+std::optional<ColdStartSpec> load_cold_start(TableReader& rd, const toml::table& t,
+                                             const std::string& path);
+
 /// Read [traffic.*] into sources; endpoint names go to `refs` for checking.
 void load_traffic(TableReader& rd, const toml::table& root, Model& model,
                   std::vector<Reference>& refs);

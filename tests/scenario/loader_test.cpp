@@ -468,6 +468,59 @@ end = "4s"
     CHECK(cm.faults[2].service == 1);
 }
 
+TEST_CASE("loader: an autoscaled service counts its max as slots and starts at replicas",
+          "[loader]") {
+    const Model m = good(std::string(R"toml(
+[services.api]
+replicas = 3
+cold_start = { duration = "1m", factor = 2.5 }
+[services.api.autoscale]
+metric = "rate"
+target = "50/s"
+interval = "30s"
+tolerance = "5%"
+min = 2
+max = 12
+max_out = 4
+max_in = 1
+scale_in_window = "10m"
+provisioning = "90s"
+schedule = [ { at = "9m", min = 10 }, { at = "20m", min = 2 } ]
+[services.api.endpoints.get]
+steps = [ { cpu = "5ms" } ]
+[services.db]
+[services.db.autoscale]
+target = "70%"
+max = 4
+[services.db.endpoints.q]
+steps = [ { cpu = "1ms" } ]
+)toml") + kTraffic);
+    const ServiceSpec& api = m.services[0];
+    REQUIRE(api.autoscale.has_value());
+    const capsim::AutoscaleSpec& a = *api.autoscale;
+    CHECK(api.replicas == 12);
+    CHECK(a.initial == 3);
+    CHECK(a.metric == capsim::AutoscaleSpec::Metric::Rate);
+    CHECK(a.target == Approx(50.0));
+    CHECK(a.interval == 30.0);
+    CHECK(a.tolerance == Approx(0.05));
+    CHECK(a.min == 2);
+    CHECK(a.max_out == 4);
+    CHECK(a.max_in == 1);
+    CHECK(a.scale_in_window == 600.0);
+    CHECK(a.provisioning == 90.0);
+    REQUIRE(a.schedule.size() == 2);
+    CHECK(a.schedule[0].at == 540.0);
+    CHECK(a.schedule[0].min == 10);
+    CHECK(api.cold_start.duration == 60.0);
+    CHECK(api.cold_start.factor == 2.5);
+    const ServiceSpec& db = m.services[1];
+    CHECK(db.replicas == 4);
+    CHECK(db.autoscale->initial == 1);  // its min
+    CHECK(db.autoscale->metric == capsim::AutoscaleSpec::Metric::Cpu);
+    CHECK(db.autoscale->target == Approx(0.7));
+}
+
 TEST_CASE("loader: traffic sources of every kind", "[loader]") {
     const Model m = good(R"toml(
 [services.api.endpoints.get]
@@ -889,6 +942,22 @@ steps = [ { cpu = "1ms" } ]
              "[[faults]]\nkind = \"partition\"\nbetween = [\"api\", @@\"api\"]\nstart = \"1s\"\n"
              "end = \"2s\"\n",
          "faults[0].between[1]", "two different services", ""},
+        {"an autoscaler without its target",
+         "[services.api]\n@@[services.api.autoscale]\nmax = 4\n" + svc + traffic,
+         "services.api.autoscale.target", "an autoscaler needs its target", ""},
+        {"an autoscaled service starting above its max",
+         "[services.api]\nreplicas = @@9\n[services.api.autoscale]\ntarget = 0.5\nmax = 4\n" + svc +
+             traffic,
+         "services.api.replicas", "starts within its min and max", ""},
+        {"a misspelt autoscale metric",
+         "[services.api]\n[services.api.autoscale]\nmetric = @@\"cpus\"\ntarget = 0.5\nmax = 4\n" +
+             svc + traffic,
+         "services.api.autoscale.metric", "unknown value \"cpus\"", "cpu"},
+        {"scheduled floors out of order",
+         "[services.api]\n[services.api.autoscale]\ntarget = 0.5\nmax = 4\n"
+         "schedule = [ { at = \"5m\", min = 2 }, { at = @@\"1m\", min = 3 } ]\n" +
+             svc + traffic,
+         "services.api.autoscale.schedule[1].at", "floors must be in time order", ""},
         {"a misspelt health check key",
          "[services.api]\nhealth_check = { @@intervall = \"2s\" }\n" + svc + traffic,
          "services.api.health_check.intervall", "unknown key \"intervall\"", "interval"},

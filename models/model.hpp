@@ -137,6 +137,7 @@ struct AutoscaleSpec {
     std::uint32_t max_out = 0;  // added at most per evaluation (0: no limit)
     std::uint32_t max_in = 0;   // removed at most per evaluation (0: no limit)
     double scale_in_window = 300.0;
+    double scale_out_cooldown = 0.0;  // no scale-out sooner than this after the last one
     double provisioning = 30.0;  // decision to ready: scheduling, image pull, boot, readiness
     std::vector<Floor> schedule;
 };

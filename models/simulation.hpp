@@ -199,7 +199,8 @@ class Simulation {
         double busy_cores = 0.0, busy_workers = 0.0, waiting = 0.0;
         std::uint64_t placed = 0;
         std::uint32_t booting = 0;
-        std::vector<std::pair<double, std::uint32_t>> recommended;  // (time, replicas)
+        double last_out = -std::numeric_limits<double>::infinity();  // the last scale-out
+        std::vector<std::pair<double, std::uint32_t>> recommended;   // (time, replicas)
     };
 
     struct EndpointLive {

@@ -95,6 +95,7 @@ void Simulation::on_scale_eval(std::uint32_t service) {
         for (const auto& r : sc.recommended) wanted = std::max(wanted, r.second);
         wanted = std::min(wanted, current);
     }
+    if (wanted > current && now_ - sc.last_out < a.scale_out_cooldown) return;
     scale_to(service, wanted);
 }
 
@@ -132,6 +133,7 @@ void Simulation::scale_to(std::uint32_t service, std::uint32_t wanted) {
     for (std::uint32_t k = 0; k < svc.replicas; ++k)
         if (replicas_[svc.first_replica + k].present) ++present;
     if (wanted > present) {
+        sc.last_out = now_;
         std::uint32_t add = wanted - present;
         if (a.max_out > 0) add = std::min(add, a.max_out);
         for (std::uint32_t k = 0; k < svc.replicas && add > 0; ++k) {

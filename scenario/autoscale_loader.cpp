@@ -10,9 +10,9 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words kAutoscaleKeys = {"metric",  "target",  "interval", "tolerance",       "min",
-                              "max",     "max_out", "max_in",   "scale_in_window", "provisioning",
-                              "schedule"};
+const Words kAutoscaleKeys = {
+    "metric",  "target", "interval",        "tolerance",    "min",      "max",
+    "max_out", "max_in", "scale_in_window", "provisioning", "schedule", "scale_out_cooldown"};
 
 using Metric = AutoscaleSpec::Metric;
 
@@ -124,6 +124,7 @@ std::optional<AutoscaleSpec> load_autoscale(TableReader& rd, const toml::table& 
     ok = positive_duration(rd, t, path, "interval", a.interval) && ok;
     ok = positive_duration(rd, t, path, "provisioning", a.provisioning) && ok;
     ok = positive_duration(rd, t, path, "scale_in_window", a.scale_in_window) && ok;
+    ok = positive_duration(rd, t, path, "scale_out_cooldown", a.scale_out_cooldown) && ok;
     if (const toml::node* s = t.get("schedule"))
         ok = load_schedule(rd, *s, path + ".schedule", a) && ok;
     for (const AutoscaleSpec::Floor& f : a.schedule)

@@ -116,3 +116,20 @@ TEST_CASE("theory: a cold replica's cpu steps cost 1 + (f - 1)(1 - age / D) time
     compare("Cold start", params, "core utilisation while cold", 0.4, busy(1, 6));
     compare("Cold start", params, "core utilisation once warm", 0.2, busy(6, 15));
 }
+
+TEST_CASE("an autoscaler's scale-out cooldown spaces its scale-outs", "[autoscale]") {
+    // A load far past one replica asks for the max at every evaluation; with
+    // max_out = 1 each scale-out adds one replica, and a 60 s cooldown lets
+    // one through a minute: 1 + 4 replicas after 4.5 minutes, not 10.
+    std::string t = run_of(270.0, 0.0, 10.0, 1, 94);
+    t += "[services.api]\nworkers = 4\ncores = 1\n"
+         "[services.api.autoscale]\ntarget = 0.5\nmin = 1\nmax = 10\ninterval = \"10s\"\n"
+         "provisioning = \"5s\"\nmax_out = 1\nscale_out_cooldown = \"60s\"\n"
+         "[services.api.endpoints.get]\nsteps = [ { cpu = \"exp(5ms)\" } ]\n"
+         "[traffic.web]\nrate = \"2000/s\"\nendpoint = \"api.get\"\n";
+    const Outcome o = run_scenario(t, "cooldown.toml");
+    CHECK(o.report.stations[0].scale_outs.mean == 5.0);  // at 10, 70, 130, 190 and 250 s
+    const auto& up = o.reps[0].stations[0].series.replicas_up;
+    CHECK(up[5] == Approx(2.0));   // [50, 60)
+    CHECK(up[12] == Approx(3.0));  // [120, 130)
+}

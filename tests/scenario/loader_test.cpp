@@ -484,6 +484,7 @@ max = 12
 max_out = 4
 max_in = 1
 scale_in_window = "10m"
+scale_out_cooldown = "2m"
 provisioning = "90s"
 schedule = [ { at = "9m", min = 10 }, { at = "20m", min = 2 } ]
 [services.api.endpoints.get]
@@ -508,6 +509,7 @@ steps = [ { cpu = "1ms" } ]
     CHECK(a.max_out == 4);
     CHECK(a.max_in == 1);
     CHECK(a.scale_in_window == 600.0);
+    CHECK(a.scale_out_cooldown == 120.0);
     CHECK(a.provisioning == 90.0);
     REQUIRE(a.schedule.size() == 2);
     CHECK(a.schedule[0].at == 540.0);

@@ -85,8 +85,89 @@ inline constexpr const char* component_name(Component c) {
 
 inline constexpr std::size_t kComponents = static_cast<std::size_t>(Component::kCount);
 
-/// Seconds per component; float keeps a task small, and the sums that
-/// feed the report are accumulated in double.
-using Attribution = std::array<float, kComponents>;
+/// Seconds per component, all of them: the spill of a task whose record
+/// outgrew its inline slots.
+using Components = std::array<float, kComponents>;
+
+/// Seconds per component for one task, sparse: a task passes through a few
+/// components (an M/M/1 request three), so up to kInline of them live
+/// inline and a task that meets more moves its record to a dense block in
+/// an arena its simulation owns (`Spills`). This keeps a task 48 bytes
+/// smaller than a dense record. Floats keep it small; the sums that feed
+/// the report are accumulated in double.
+class Attribution {
+  public:
+    static constexpr std::uint8_t kInline = 7;
+    static constexpr std::uint32_t kNoSpill = 0xFFFFFFFFu;
+
+    template <class Spills>
+    void add(Component c, float seconds, Spills& spills) {
+        const auto k = static_cast<std::uint8_t>(c);
+        if (n_ != kSpilled) {
+            for (std::uint8_t i = 0; i < n_; ++i)
+                if (c_[i] == k) {
+                    v_[i] += seconds;
+                    return;
+                }
+            if (n_ < kInline) {
+                c_[n_] = k;
+                v_[n_++] = seconds;
+                return;
+            }
+            spill(spills);
+        }
+        spills[spill_][k] += seconds;
+    }
+
+    /// Adds another record into this one (a child's, on the critical path).
+    template <class Spills>
+    void merge(const Attribution& other, Spills& spills) {
+        other.for_each(spills, [&](Component c, float v) { add(c, v, spills); });
+    }
+
+    /// f(component, seconds) for every component this record holds.
+    template <class Spills, class F>
+    void for_each(const Spills& spills, F f) const {
+        if (n_ == kSpilled) {
+            // A copy: f may add to a record that spills, and grow the arena.
+            const Components d = spills[spill_];
+            for (std::size_t c = 0; c < kComponents; ++c)
+                if (d[c] != 0.0f) f(static_cast<Component>(c), d[c]);
+            return;
+        }
+        for (std::uint8_t i = 0; i < n_; ++i) f(static_cast<Component>(c_[i]), v_[i]);
+    }
+
+    /// Seconds in one component.
+    template <class Spills>
+    float get(Component c, const Spills& spills) const {
+        float out = 0.0f;
+        for_each(spills, [&](Component k, float v) {
+            if (k == c) out = v;
+        });
+        return out;
+    }
+
+    /// The spill block this record owns (kNoSpill: none), for its owner to free.
+    std::uint32_t spilled() const { return n_ == kSpilled ? spill_ : kNoSpill; }
+
+  private:
+    static constexpr std::uint8_t kSpilled = 0xFF;
+
+    template <class Spills>
+    void spill(Spills& spills) {
+        const std::uint32_t s = spills.acquire();
+        Components& d = spills[s];
+        d.fill(0.0f);
+        for (std::uint8_t i = 0; i < n_; ++i) d[c_[i]] += v_[i];
+        spill_ = s;
+        n_ = kSpilled;
+    }
+
+    std::array<float, kInline> v_{};
+    std::array<std::uint8_t, kInline> c_{};
+    std::uint8_t n_ = 0;
+    std::uint32_t spill_ = kNoSpill;
+};
 
 }  // namespace capsim

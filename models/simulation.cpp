@@ -210,7 +210,7 @@ void Simulation::dispatch(const Event& e) {
         }
         case kDelayDone: {
             Task& t = tasks_[e.arg];
-            t.attr[static_cast<std::size_t>(Component::Delay)] += static_cast<float>(now_ - t.mark);
+            t.attr.add(Component::Delay, static_cast<float>(now_ - t.mark), spills_);
             t.mark = now_;
             ++t.pc;
             step(e.arg);
@@ -320,9 +320,8 @@ void Simulation::dispatch(const Event& e) {
 void Simulation::on_cpu_done(std::uint32_t task) {
     Task& t = tasks_[task];
     const double elapsed = now_ - t.mark;
-    t.attr[static_cast<std::size_t>(Component::Cpu)] += static_cast<float>(t.work);
-    t.attr[static_cast<std::size_t>(Component::CpuWait)] +=
-        static_cast<float>(std::max(0.0, elapsed - t.work));
+    t.attr.add(Component::Cpu, static_cast<float>(t.work), spills_);
+    t.attr.add(Component::CpuWait, static_cast<float>(std::max(0.0, elapsed - t.work)), spills_);
     t.mark = now_;
     ++t.pc;
     // A frame whose cpu step is its last (every M/M/c) ends here.
@@ -370,7 +369,7 @@ void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
     const std::uint32_t r = requests_.acquire();
     Request& req = requests_[r];
     req.arrival = now_;
-    req.source = source;
+    req.source = static_cast<std::uint16_t>(source);
     req.user = user;
     req.priority = m_.model.sources[source].priority;
     req.client = cs.first_client;
@@ -562,7 +561,7 @@ void Simulation::grant_worker(std::uint32_t task) {
     Task& t = tasks_[task];
     t.holds_worker = true;
     const double waited = now_ - t.mark;
-    t.attr[static_cast<std::size_t>(Component::WorkerWait)] += static_cast<float>(waited);
+    t.attr.add(Component::WorkerWait, static_cast<float>(waited), spills_);
     t.mark = now_;
     const std::uint32_t service = replicas_[t.replica].service;
     if (measuring(now_)) {
@@ -810,7 +809,10 @@ void Simulation::finish(std::uint32_t task) {
             }
             const std::uint32_t band = EndpointResult::band_of(latency);
             ++er.band_count[band];
-            for (std::size_t c = 0; c < kComponents; ++c) er.band_attribution[band][c] += t.attr[c];
+            auto& sums = er.band_attribution[band];
+            t.attr.for_each(spills_, [&](Component c, float v) {
+                sums[static_cast<std::size_t>(c)] += static_cast<double>(v);
+            });
         }
     }
     complete(task, true, ErrorCause::QueueFull);
@@ -839,14 +841,17 @@ void Simulation::complete(std::uint32_t task, bool ok, ErrorCause cause) {
     // below acquires before the last read of `t`.
     tasks_.release(task);
     const Task& t = tasks_[task];
+    // Its attribution's spill, if any, lives until its parent has taken it.
+    const std::uint32_t spill = t.attr.spilled();
     if (t.parent == kNone) {
         const Request req = requests_[t.request];
         requests_.release(t.request);
         if (!req.answered) end_request(req, ok, cause);
-        return;
+    } else if (!t.detached) {
+        tell_parent(t, ok, cause);
     }
-    if (t.detached) return;
-    tell_parent(t, ok, cause);
+    if (spill != Attribution::kNoSpill) [[unlikely]]
+        spills_.release(spill);
 }
 
 void Simulation::end_request(const Request& req, bool ok, ErrorCause cause) {
@@ -891,7 +896,7 @@ void Simulation::tell_parent(const Task& t, bool ok, ErrorCause cause) {
         return;
     }
     // This child unblocked its parent: its time is the parent's critical path.
-    for (std::size_t c = 0; c < kComponents; ++c) p.attr[c] += t.attr[c];
+    p.attr.merge(t.attr, spills_);
     p.mark = now_;
     ++p.wait_id;  // arms still running are orphaned: their results are ignored
     if (ok) {

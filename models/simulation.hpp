@@ -349,6 +349,7 @@ class Simulation {
     Calendar cal_;
     Arena<Request> requests_;
     Arena<Task> tasks_;
+    Arena<Components> spills_;  // attributions that outgrew their task's inline slots
     Ring<std::uint32_t> ready_;
     std::vector<Replica> replicas_;
     std::vector<Service> services_;

@@ -51,7 +51,7 @@ void Simulation::release_loop(std::uint32_t task) {
         svc.loop_waiting.add(now_, -1.0);
         Task& n = tasks_[next];
         n.holds_loop = true;
-        n.attr[idx(Component::LoopWait)] += static_cast<float>(now_ - n.mark);
+        n.attr.add(Component::LoopWait, static_cast<float>(now_ - n.mark), spills_);
         n.mark = now_;
         ++n.pc;  // past its Hold
         ready_.push_back(next);
@@ -76,7 +76,7 @@ void Simulation::offload(std::uint32_t task) {
 void Simulation::start_offload(std::uint32_t task) {
     Task& t = tasks_[task];
     t.holds_executor = true;
-    t.attr[idx(Component::ExecutorWait)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::ExecutorWait, static_cast<float>(now_ - t.mark), spills_);
     t.mark = now_;
     const std::uint32_t body = prog_.code[t.pc].a;
     wait_for(task, 1, 0);

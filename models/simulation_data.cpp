@@ -151,7 +151,7 @@ void Simulation::take(std::uint32_t task, std::uint32_t pool) {
     p.busy.add(now_, 1.0);
     Task& t = tasks_[task];
     const double waited = now_ - t.mark;
-    t.attr[idx(Component::PoolWait)] += static_cast<float>(waited);
+    t.attr.add(Component::PoolWait, static_cast<float>(waited), spills_);
     t.mark = now_;
     if (measuring(now_)) {
         PoolResult& pr = out_.pools[pool_index_[pool]];
@@ -186,7 +186,7 @@ void Simulation::open_connection(std::uint32_t task, std::uint32_t pool) {
 
 void Simulation::on_connect_done(std::uint32_t task) {
     Task& t = tasks_[task];
-    t.attr[idx(Component::Connect)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::Connect, static_cast<float>(now_ - t.mark), spills_);
     t.mark = now_;
     connected(task);
 }
@@ -247,7 +247,7 @@ void Simulation::on_pool_timeout(std::uint32_t task) {
     t.timer = TimerHandle{};
     --p.waiting;
     p.queued.add(now_, -1.0);
-    t.attr[idx(Component::PoolWait)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::PoolWait, static_cast<float>(now_ - t.mark), spills_);
     t.mark = now_;
     if (measuring(now_)) ++out_.pools[pool_index_[pool]].timeouts;
     fail(task, ErrorCause::PoolTimeout);
@@ -267,7 +267,7 @@ void Simulation::send_query(std::uint32_t task) {
 
 void Simulation::on_round_trip_done(std::uint32_t task) {
     Task& t = tasks_[task];
-    t.attr[idx(Component::Network)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::Network, static_cast<float>(now_ - t.mark), spills_);
     t.mark = now_;
     submit_query(task);
 }
@@ -329,7 +329,7 @@ void Simulation::release_locks(std::uint32_t d, std::uint32_t owner) {
         it->second.owner = n.lock_owner;
         db.held.emplace_back(n.lock_owner, key);
         const double waited = now_ - n.mark;
-        n.attr[idx(Component::LockWait)] += static_cast<float>(waited);
+        n.attr.add(Component::LockWait, static_cast<float>(waited), spills_);
         n.mark = now_;
         if (measuring(now_)) {
             ++out_.databases[d].lock_waits;
@@ -344,7 +344,7 @@ void Simulation::on_lock_timeout(std::uint32_t task) {
     const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
     ++t.wait_id;  // its place among the row's waiters is stale now
     t.timer = TimerHandle{};
-    t.attr[idx(Component::LockWait)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::LockWait, static_cast<float>(now_ - t.mark), spills_);
     t.mark = now_;
     if (measuring(now_)) ++out_.databases[q.database].lock_timeouts;
     const std::uint32_t pool = pool_of(t);
@@ -415,8 +415,8 @@ void Simulation::on_query_done(std::uint32_t task) {
     const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
     const double elapsed = now_ - t.mark;
     const double waited = std::max(0.0, elapsed - t.work);
-    t.attr[idx(Component::Db)] += static_cast<float>(t.work);
-    t.attr[idx(Component::DbWait)] += static_cast<float>(waited);
+    t.attr.add(Component::Db, static_cast<float>(t.work), spills_);
+    t.attr.add(Component::DbWait, static_cast<float>(waited), spills_);
     t.mark = now_;
     ++databases_[q.database].window_queries;
     if (q.kind == QueryKind::Write && q.table != QueryOp::kNoTable &&
@@ -501,7 +501,7 @@ void Simulation::on_cache_done(std::uint32_t task) {
     const CacheOp& op = prog_.cache_ops[in.a];
     const CacheSpec& spec = m_.model.caches[op.cache];
     Cache& c = caches_[op.cache];
-    t.attr[idx(Component::Cache)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::Cache, static_cast<float>(now_ - t.mark), spills_);
     t.mark = now_;
     const bool fixed = spec.hit_ratio >= 0.0;
     CacheResult* cr = measuring(now_) ? &out_.caches[op.cache] : nullptr;
@@ -582,7 +582,7 @@ void Simulation::end_flight(std::uint32_t task, bool ok, ErrorCause cause) {
         if (tasks_.generation(w.task) != w.generation || tasks_[w.task].wait_id != w.wait_id)
             continue;
         Task& wt = tasks_[w.task];
-        wt.attr[idx(Component::Cache)] += static_cast<float>(now_ - wt.mark);
+        wt.attr.add(Component::Cache, static_cast<float>(now_ - wt.mark), spills_);
         wt.mark = now_;
         if (ok) {
             wt.pc += 2;
@@ -631,7 +631,7 @@ void Simulation::on_external_done(std::uint32_t task) {
     Task& t = tasks_[task];
     const std::uint32_t x = prog_.code[t.pc].a;
     const double latency = now_ - t.mark;
-    t.attr[idx(Component::External)] += static_cast<float>(latency);
+    t.attr.add(Component::External, static_cast<float>(latency), spills_);
     t.mark = now_;
     ++externals_[x].window_calls;
     const bool ok = t.outcome == 0;

@@ -91,7 +91,7 @@ void Simulation::on_fault_end(std::uint32_t unit) {
         parked.swap(u.parked);
         for (const auto& [task, service] : parked) {
             Task& t = tasks_[task];
-            t.attr[idx(Component::Injected)] += static_cast<float>(now_ - t.mark);
+            t.attr.add(Component::Injected, static_cast<float>(now_ - t.mark), spills_);
             t.mark = now_;
             enter(task, service);
         }
@@ -251,7 +251,7 @@ void Simulation::on_fault_delay_done(std::uint32_t held) {
     const Held h = held_[held];
     held_.release(held);
     Task& t = tasks_[h.task];
-    t.attr[idx(Component::Injected)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::Injected, static_cast<float>(now_ - t.mark), spills_);
     t.mark = now_;
     enter(h.task, h.service);
 }

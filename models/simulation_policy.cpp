@@ -131,7 +131,7 @@ void Simulation::release_bulkhead(std::uint32_t task) {
         Task& next = tasks_[w.task];
         cal_.cancel(next.timer);
         const double waited = now_ - next.mark;
-        next.attr[idx(Component::BulkheadWait)] += static_cast<float>(waited);
+        next.attr.add(Component::BulkheadWait, static_cast<float>(waited), spills_);
         next.mark = now_;
         next.holds_bulkhead = true;
         if (measuring(now_)) {
@@ -150,7 +150,7 @@ void Simulation::on_bulkhead_timeout(std::uint32_t task) {
     ++t.wait_id;  // its entry in the waiters' ring is stale now
     const std::uint32_t g = prog_.code[t.pc].a;
     const double waited = now_ - t.mark;
-    t.attr[idx(Component::BulkheadWait)] += static_cast<float>(waited);
+    t.attr.add(Component::BulkheadWait, static_cast<float>(waited), spills_);
     t.mark = now_;
     if (measuring(now_)) ++out_.guards[g].bulkhead_full;
     breaker_outcome(task, true, waited);
@@ -164,7 +164,8 @@ void Simulation::launch(std::uint32_t task) {
     GuardResult& gr = out_.guards[in.a];
     const bool counted = measuring(now_);
     ++t.attempt;
-    ++requests_[t.request].attempts;
+    Request& req = requests_[t.request];
+    if (req.attempts < 0xFFFF) ++req.attempts;
     ++guards_[in.a].window_attempts;
     if (counted) ++gr.attempts;
     wait_for(task, 1, 0);
@@ -204,7 +205,7 @@ void Simulation::guard_done(std::uint32_t task, const Task& child, bool ok, Erro
     Task& t = tasks_[task];
     cal_.cancel(t.timer);
     // The attempt that answered is on the critical path, failed or not.
-    for (std::size_t c = 0; c < kComponents; ++c) t.attr[c] += child.attr[c];
+    t.attr.merge(child.attr, spills_);
     const double elapsed = now_ - t.mark;
     t.mark = now_;
     // Our own deadline cancelled the attempt a moment before the timer.
@@ -228,7 +229,7 @@ void Simulation::on_guard_timeout(std::uint32_t task) {
     const std::uint32_t g = prog_.code[t.pc].a;
     if (measuring(now_)) ++out_.guards[g].timeouts;
     ++guards_[g].window_timeouts;
-    t.attr[idx(Component::TimedOut)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::TimedOut, static_cast<float>(now_ - t.mark), spills_);
     const double elapsed = now_ - t.mark;
     t.mark = now_;
     ++t.wait_id;  // abandon the attempt: it runs on, its answer ignored
@@ -253,7 +254,8 @@ void Simulation::guard_failed(std::uint32_t task, ErrorCause cause) {
     }
     double wait = backoff_wait(r, t.attempt, t.work, streams_[prog_.guards[g].stream]);
     if (r.respect_retry_after && cause == ErrorCause::RateLimited)
-        wait = std::max(wait, requests_[t.request].retry_after - now_);
+        wait = std::max(wait, requests_[t.request].arrival +
+                                  static_cast<double>(requests_[t.request].retry_after) - now_);
     t.work = wait;
     // No retry can finish before a deadline handed down from above.
     if (now_ + wait >= t.deadline) {
@@ -266,7 +268,7 @@ void Simulation::guard_failed(std::uint32_t task, ErrorCause cause) {
 
 void Simulation::on_retry_due(std::uint32_t task) {
     Task& t = tasks_[task];
-    t.attr[idx(Component::Backoff)] += static_cast<float>(now_ - t.mark);
+    t.attr.add(Component::Backoff, static_cast<float>(now_ - t.mark), spills_);
     t.mark = now_;
     attempt(task);
 }
@@ -328,7 +330,8 @@ bool Simulation::pass_limit(std::uint32_t task, std::uint32_t service) {
         }
         return false;
     }
-    requests_[tasks_[task].request].retry_after = lk.limiter.next_allowed(now_);
+    Request& refused = requests_[tasks_[task].request];
+    refused.retry_after = static_cast<float>(lk.limiter.next_allowed(now_) - refused.arrival);
     if (counted) ++out_.stations[service].rate_limited;
     fail(task, ErrorCause::RateLimited);
     return false;
@@ -342,7 +345,7 @@ void Simulation::on_limit_wake(std::uint32_t key) {
         const std::uint32_t task = lk.waiting.pop_front();
         Task& t = tasks_[task];
         const double waited = now_ - t.mark;
-        t.attr[idx(Component::RateLimitWait)] += static_cast<float>(waited);
+        t.attr.add(Component::RateLimitWait, static_cast<float>(waited), spills_);
         t.mark = now_;
         if (measuring(now_)) {
             ++out_.stations[service].limit_passed;

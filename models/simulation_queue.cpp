@@ -118,7 +118,7 @@ void Simulation::deliver(std::uint32_t q) {
             continue;
         --mq.blocked_count;
         Task& p = tasks_[w.task];
-        p.attr[idx(Component::BrokerWait)] += static_cast<float>(now_ - p.mark);
+        p.attr.add(Component::BrokerWait, static_cast<float>(now_ - p.mark), spills_);
         p.mark = now_;
         ready_.push_back(w.task);  // re-runs its Enqueue, which now finds room
     }

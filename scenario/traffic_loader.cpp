@@ -37,6 +37,12 @@ class TrafficLoader {
                       "a [traffic.NAME] table with a rate and an endpoint");
             return;
         }
+        // A request keeps its source in 16 bits (see models/task.hpp).
+        if (t->size() > 65535) {
+            rd_.error(traffic, "traffic", "more than 65,535 traffic sources",
+                      "fewer sources; a source's clients can stand for many callers");
+            return;
+        }
         for (const auto& [k, v] : *t) source(std::string(k.str()), v);
     }
 

@@ -339,16 +339,6 @@ void Simulation::cpu_changed(std::uint32_t replica, std::uint32_t busy_before) {
                       static_cast<double>(busy) - static_cast<double>(busy_before));
 }
 
-void Simulation::cores_changed(Replica& rep, double delta) {
-    services_[rep.service].busy_cores.add(now_, delta);
-    if (rep.tracked) rep.busy_cores.add(now_, delta);
-}
-
-void Simulation::workers_changed(Replica& rep, Service& svc, double delta) {
-    svc.busy_workers.add(now_, delta);
-    if (rep.tracked) rep.busy_workers.add(now_, delta);
-}
-
 void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
     if (requests_.live() >= m_.model.run.max_in_flight) {
         stop_ = true;
@@ -789,7 +779,8 @@ void Simulation::finish(std::uint32_t task) {
     if (tasks_[task].holds_executor) release_executor(task);
     Task& t = tasks_[task];
     if (t.holds_worker) {
-        adapt_limit(t.replica, now_ - t.start);
+        if (services_[replicas_[t.replica].service].adaptive) [[unlikely]]
+            adapt_limit(t.replica, now_ - t.start);
         release_worker(t.replica);
     }
     if (t.held != kNone) release_held(task);
@@ -825,7 +816,8 @@ void Simulation::fail(std::uint32_t task, ErrorCause cause) {
     if (tasks_[task].leads_flight) end_flight(task, false, cause);
     Task& t = tasks_[task];
     if (t.holds_worker) {
-        adapt_limit(t.replica, now_ - t.start);
+        if (services_[replicas_[t.replica].service].adaptive) [[unlikely]]
+            adapt_limit(t.replica, now_ - t.start);
         release_worker(t.replica);
     }
     if (t.endpoint != kNone) {

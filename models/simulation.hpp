@@ -388,4 +388,15 @@ class Simulation {
     bool stop_ = false;
 };
 
+// On every cpu step and worker hand-off: inline, out of the .cpp files.
+inline void Simulation::cores_changed(Replica& rep, double delta) {
+    services_[rep.service].busy_cores.add(now_, delta);
+    if (rep.tracked) rep.busy_cores.add(now_, delta);
+}
+
+inline void Simulation::workers_changed(Replica& rep, Service& svc, double delta) {
+    svc.busy_workers.add(now_, delta);
+    if (rep.tracked) rep.busy_workers.add(now_, delta);
+}
+
 }  // namespace capsim

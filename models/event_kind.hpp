@@ -39,6 +39,7 @@ enum EventKind : std::uint16_t {
     kScaleEval,        // arg: service (its autoscaler evaluates its metric)
     kScaleFloor,       // arg: service (a scheduled floor takes effect)
     kReplicaReady,     // arg: replica (provisioned: it joins the rotation)
+    kOutlierReturn,    // arg: replica (its outlier ejection is over)
 };
 
 }  // namespace capsim

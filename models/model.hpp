@@ -138,7 +138,7 @@ struct AutoscaleSpec {
     std::uint32_t max_in = 0;   // removed at most per evaluation (0: no limit)
     double scale_in_window = 300.0;
     double scale_out_cooldown = 0.0;  // no scale-out sooner than this after the last one
-    double provisioning = 30.0;  // decision to ready: scheduling, image pull, boot, readiness
+    double provisioning = 30.0;       // decision to ready: scheduling, image pull, boot, readiness
     std::vector<Floor> schedule;
 };
 
@@ -148,6 +148,15 @@ struct AutoscaleSpec {
 struct ColdStartSpec {
     double duration = 0.0;
     double factor = 1.0;
+};
+
+/// Passive health checking (Envoy's outlier detection): a replica whose
+/// requests fail `consecutive_errors` times in a row leaves the rotation
+/// for `ejection`, unless `max_ejected` of the replicas are out already.
+struct OutlierSpec {
+    std::uint32_t consecutive_errors = 5;
+    double ejection = 30.0;
+    double max_ejected = 0.5;  // fraction of the replicas
 };
 
 /// A service: replicas x workers (concurrency slots held for a whole
@@ -183,6 +192,7 @@ struct ServiceSpec {
     std::optional<RateLimitSpec> rate_limit;  // every request arriving at the service passes it
     std::optional<AdaptiveLimitSpec> adaptive_limit;  // in flight per replica, adapted to latency
     std::optional<HealthCheckSpec> health_check;      // none: a down replica stays in rotation
+    std::optional<OutlierSpec> outlier_detection;     // eject replicas whose requests keep failing
     // A replica back in rotation gets a share of new requests that grows
     // linearly from 0 to its full share over this long (0: at once).
     double slow_start = 0.0;

@@ -64,6 +64,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
             svc.ring = HashRing(spec.replicas, name_hash(spec.path));
         }
         svc.limited = spec.rate_limit.has_value();
+        svc.outliers = spec.outlier_detection.has_value();
         for (auto* g :
              {&svc.busy_workers, &svc.busy_cores, &svc.waiting, &svc.busy_loops, &svc.loop_waiting})
             g->run.reset(0.0, 0.0);
@@ -312,6 +313,9 @@ void Simulation::dispatch(const Event& e) {
         case kReplicaReady:
             on_replica_ready(e.arg);
             return;
+        case kOutlierReturn:
+            on_outlier_return(e.arg);
+            return;
         default:
             return;
     }
@@ -516,6 +520,7 @@ void Simulation::place(std::uint32_t task, std::uint32_t service) {
     if (!rep.up) [[unlikely]] {
         // Down and still in rotation: the connection is refused at once.
         if (measuring(now_)) ++out_.stations[service].refused;
+        if (svc.outliers) replica_failed(r);
         fail(task, ErrorCause::ConnectionRefused);
         return;
     }
@@ -779,8 +784,11 @@ void Simulation::finish(std::uint32_t task) {
     if (tasks_[task].holds_executor) release_executor(task);
     Task& t = tasks_[task];
     if (t.holds_worker) {
-        if (services_[replicas_[t.replica].service].adaptive) [[unlikely]]
+        const Service& svc = services_[replicas_[t.replica].service];
+        if (svc.adaptive) [[unlikely]]
             adapt_limit(t.replica, now_ - t.start);
+        if (svc.outliers) [[unlikely]]
+            replicas_[t.replica].failures = 0;
         release_worker(t.replica);
     }
     if (t.held != kNone) release_held(task);
@@ -816,8 +824,11 @@ void Simulation::fail(std::uint32_t task, ErrorCause cause) {
     if (tasks_[task].leads_flight) end_flight(task, false, cause);
     Task& t = tasks_[task];
     if (t.holds_worker) {
-        if (services_[replicas_[t.replica].service].adaptive) [[unlikely]]
+        const Service& svc = services_[replicas_[t.replica].service];
+        if (svc.adaptive) [[unlikely]]
             adapt_limit(t.replica, now_ - t.start);
+        if (svc.outliers) [[unlikely]]
+            replica_failed(t.replica);
         release_worker(t.replica);
     }
     if (t.endpoint != kNone) {

@@ -69,6 +69,9 @@ class Simulation {
         // Slow start: back in rotation since (never, for the first ones).
         double warm_from = -std::numeric_limits<double>::infinity();
         std::uint32_t probe_fails = 0, probe_passes = 0;  // in a row
+        bool probe_out = false;                           // its health check took it out
+        bool outlier_out = false;                         // outlier detection took it out
+        std::uint32_t failures = 0;                       // its requests failed in a row
         bool present = true;  // provisioned (an autoscaler's slot may be empty, or booting)
         // Cold start: its cpu steps are slower until then.
         double cold_until = -std::numeric_limits<double>::infinity();
@@ -92,7 +95,8 @@ class Simulation {
         Gauge up;                  // replicas up
         std::uint64_t placed = 0;  // requests the balancer placed (the autoscaler's rate)
         Rng probe_rng;
-        bool keyed = false;  // consistent hashing: a request's client picks its replica
+        bool outliers = false;  // outlier detection watches its replicas
+        bool keyed = false;     // consistent hashing: a request's client picks its replica
         double hash_bound = 0.0;
         HashRing ring;
         Gauge busy_workers;
@@ -303,7 +307,9 @@ class Simulation {
                          std::uint8_t& outcome);
     void on_fault_delay_done(std::uint32_t held);
     void on_probe(std::uint32_t replica);
-    void set_rotation(std::uint32_t replica, bool in);
+    void refresh_rotation(std::uint32_t replica);
+    void replica_failed(std::uint32_t replica);
+    void on_outlier_return(std::uint32_t replica);
     void rebuild_rotation(Service& svc);
     bool warming(std::uint32_t replica);
     void fault_window(double width);

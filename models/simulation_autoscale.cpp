@@ -171,7 +171,8 @@ void Simulation::on_replica_ready(std::uint32_t replica) {
     rep.probe_fails = rep.probe_passes = 0;
     svc.up.add(now_, 1.0);
     rep.up_time.add(now_, 1.0);
-    set_rotation(replica, true);
+    rep.probe_out = rep.outlier_out = false;
+    refresh_rotation(replica);
     started(rep);
 }
 

@@ -176,21 +176,53 @@ void Simulation::on_probe(std::uint32_t replica) {
     const HealthCheckSpec& h = *m_.model.services[rep.service].health_check;
     if (rep.up) {
         rep.probe_fails = 0;
-        if (!rep.in_rotation && ++rep.probe_passes >= h.healthy) set_rotation(replica, true);
+        if (rep.probe_out && ++rep.probe_passes >= h.healthy) {
+            rep.probe_out = false;
+            refresh_rotation(replica);
+        }
     } else {
         rep.probe_passes = 0;
-        if (rep.in_rotation && ++rep.probe_fails >= h.unhealthy) set_rotation(replica, false);
+        if (!rep.probe_out && ++rep.probe_fails >= h.unhealthy) {
+            rep.probe_out = true;
+            refresh_rotation(replica);
+        }
     }
     if (now_ + h.interval <= end_) cal_.schedule(now_ + h.interval, kProbe, replica);
 }
 
-void Simulation::set_rotation(std::uint32_t replica, bool in) {
+void Simulation::refresh_rotation(std::uint32_t replica) {
     Replica& rep = replicas_[replica];
-    Service& svc = services_[rep.service];
+    const bool in = rep.present && !rep.probe_out && !rep.outlier_out;
+    if (in == rep.in_rotation) return;
     rep.in_rotation = in;
     if (in) rep.warm_from = now_;
     if (measuring(now_) && !in && rep.present) ++out_.stations[rep.service].ejections;
-    rebuild_rotation(svc);
+    rebuild_rotation(services_[rep.service]);
+}
+
+void Simulation::replica_failed(std::uint32_t replica) {
+    Replica& rep = replicas_[replica];
+    const ServiceSpec& spec = m_.model.services[rep.service];
+    const OutlierSpec& o = *spec.outlier_detection;
+    if (++rep.failures < o.consecutive_errors || !rep.in_rotation) return;
+    const Service& svc = services_[rep.service];
+    std::uint32_t out = 0;
+    for (std::uint32_t k = 0; k < svc.replicas; ++k)
+        if (replicas_[svc.first_replica + k].outlier_out) ++out;
+    // The cap keeps a shared cause (a dependency down for all) from
+    // emptying the rotation.
+    if (static_cast<double>(out + 1) > o.max_ejected * static_cast<double>(spec.replicas)) return;
+    rep.failures = 0;
+    rep.outlier_out = true;
+    refresh_rotation(replica);
+    cal_.schedule(now_ + o.ejection, kOutlierReturn, replica);
+}
+
+void Simulation::on_outlier_return(std::uint32_t replica) {
+    Replica& rep = replicas_[replica];
+    rep.outlier_out = false;
+    rep.failures = 0;
+    refresh_rotation(replica);
 }
 
 void Simulation::rebuild_rotation(Service& svc) {

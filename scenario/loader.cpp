@@ -23,16 +23,27 @@ const Words kTopKeys = {"name",   "description", "extends", "run",     "services
                         "caches", "externals",   "queues",  "traffic", "slo",      "faults"};
 const Words kRunKeys = {"duration", "warmup",        "seed",    "replications",
                         "window",   "max_in_flight", "recovery"};
-const Words kServiceKeys = {"replicas",   "workers",
-                            "cores",      "cpu",
-                            "queue",      "queue_discipline",
-                            "balancer",   "endpoints",
-                            "pools",      "mode",
-                            "loops",      "executor",
-                            "rate_limit", "queue_timeout",
-                            "when_full",  "adaptive_concurrency",
-                            "hash_bound", "health_check",
-                            "slow_start", "autoscale",
+const Words kServiceKeys = {"replicas",
+                            "workers",
+                            "cores",
+                            "cpu",
+                            "queue",
+                            "queue_discipline",
+                            "balancer",
+                            "endpoints",
+                            "pools",
+                            "mode",
+                            "loops",
+                            "executor",
+                            "rate_limit",
+                            "queue_timeout",
+                            "when_full",
+                            "adaptive_concurrency",
+                            "hash_bound",
+                            "health_check",
+                            "slow_start",
+                            "autoscale",
+                            "outlier_detection",
                             "cold_start"};
 const Words kStepKinds = {"cpu",    "delay", "call",        "forward", "loop",    "parallel",
                           "branch", "query", "transaction", "cache",   "offload", "enqueue"};
@@ -237,6 +248,13 @@ class Loader {
             else
                 rd_.error(hc, p + ".health_check", "expected a table",
                           "health_check = { interval = \"5s\", unhealthy = 2, healthy = 1 }");
+        }
+        if (const toml::node* od = t->get("outlier_detection")) {
+            if (const auto* ot = od->as_table())
+                s.outlier_detection = load_outlier_detection(rd_, *ot, p + ".outlier_detection");
+            else
+                rd_.error(od, p + ".outlier_detection", "expected a table",
+                          "outlier_detection = { consecutive_errors = 5, ejection = \"30s\" }");
         }
         if (const toml::node* ss = t->get("slow_start")) {
             if (auto d = rd_.duration_of(*ss, p + ".slow_start")) {

@@ -83,6 +83,10 @@ void load_faults(TableReader& rd, const toml::table& root, Model& model);
 std::optional<HealthCheckSpec> load_health_check(TableReader& rd, const toml::table& t,
                                                  const std::string& path);
 
+/// Read a service's `outlier_detection` table; empty when it is unusable.
+std::optional<OutlierSpec> load_outlier_detection(TableReader& rd, const toml::table& t,
+                                                  const std::string& path);
+
 /// Read a service's `autoscale` table; empty when it is unusable.
 std::optional<AutoscaleSpec> load_autoscale(TableReader& rd, const toml::table& t,
                                             const std::string& path);

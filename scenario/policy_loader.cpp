@@ -471,4 +471,29 @@ std::optional<HealthCheckSpec> load_health_check(TableReader& rd, const toml::ta
     return h;
 }
 
+std::optional<OutlierSpec> load_outlier_detection(TableReader& rd, const toml::table& t,
+                                                  const std::string& path) {
+    rd.check_keys(t, path, {"consecutive_errors", "ejection", "max_ejected"});
+    OutlierSpec o;
+    if (auto v = rd.integer(t, path, "consecutive_errors", 1, 100000))
+        o.consecutive_errors = static_cast<std::uint32_t>(*v);
+    else if (t.get("consecutive_errors"))
+        return std::nullopt;
+    if (auto v = rd.duration(t, path, "ejection")) {
+        if (!(*v > 0.0)) {
+            rd.error(t.get("ejection"), path + ".ejection", "an ejection must last more than 0",
+                     "ejection = \"30s\"");
+            return std::nullopt;
+        }
+        o.ejection = *v;
+    } else if (t.get("ejection")) {
+        return std::nullopt;
+    }
+    if (auto v = rd.fraction(t, path, "max_ejected"))
+        o.max_ejected = *v;
+    else if (t.get("max_ejected"))
+        return std::nullopt;
+    return o;
+}
+
 }  // namespace capsim::scenario

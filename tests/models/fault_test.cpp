@@ -254,3 +254,30 @@ TEST_CASE("theory: slow start ramps a returning replica's share as w / (3 + w) u
     compare("Slow start", params, "api[0] throughput (1/s)", (ramp + full) / measure,
             station(o, "api").per_replica[0].throughput);
 }
+
+TEST_CASE("outlier detection ejects a replica after its consecutive failures", "[fault]") {
+    // api[0] is down 20 s, no health check. Five refusals in a row eject it
+    // for 5 s; back in rotation while still down, it refuses five more and
+    // is ejected again: four cycles (the fifth would begin after the
+    // restart), so 4 x 5 = 20 refusals, not lambda / 4 x 20 s = 4,000.
+    std::string t =
+        run_table(100.0, 10.0, 4, 89) +
+        four_replicas("outlier_detection = { consecutive_errors = 5, ejection = \"5s\" }\n");
+    t += "[[faults]]\nkind = \"crash\"\nservice = \"api\"\nstart = \"30s\"\nend = \"50s\"\n";
+    const Outcome o = run_scenario(t, "outliers.toml");
+    const std::size_t s = station_index(o, "api");
+    for (const ReplicationResult& r : o.reps) {
+        CHECK(r.stations[s].refused == 20);
+        CHECK(r.stations[s].ejections == 4);
+    }
+    // At most max_ejected (half) of the replicas out: a failure every
+    // replica shares cannot empty the rotation.
+    std::string all =
+        run_table(20.0, 0.0, 1, 90) +
+        four_replicas("outlier_detection = { consecutive_errors = 2, ejection = \"60s\" }\n");
+    all +=
+        "[[faults]]\nkind = \"crash\"\nservice = \"api\"\nreplicas = 4\nstart = \"5s\"\nend = "
+        "\"10s\"\n";
+    const Outcome shared = run_scenario(all, "outliers_all.toml");
+    CHECK(shared.reps[0].stations[0].ejections == 2);
+}

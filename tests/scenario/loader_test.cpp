@@ -242,6 +242,7 @@ queue = 50
 queue_discipline = "priority"
 balancer = "power_of_two"
 health_check = { interval = "3s", unhealthy = 4 }
+outlier_detection = { consecutive_errors = 3, ejection = "10s", max_ejected = "25%" }
 slow_start = "30s"
 
 [services.api.endpoints.get]
@@ -313,6 +314,10 @@ steps = [ { forward = "api.get" } ]
     CHECK(api.health_check->unhealthy == 4);
     CHECK(api.health_check->healthy == 1);
     CHECK(api.slow_start == 30.0);
+    REQUIRE(api.outlier_detection.has_value());
+    CHECK(api.outlier_detection->consecutive_errors == 3);
+    CHECK(api.outlier_detection->ejection == 10.0);
+    CHECK(api.outlier_detection->max_ejected == Approx(0.25));
     CHECK(sessions.balancer == BalancerKind::ConsistentHash);
     CHECK(sessions.hash_bound == 1.25);
 }
@@ -960,6 +965,9 @@ steps = [ { cpu = "1ms" } ]
          "schedule = [ { at = \"5m\", min = 2 }, { at = @@\"1m\", min = 3 } ]\n" +
              svc + traffic,
          "services.api.autoscale.schedule[1].at", "floors must be in time order", ""},
+        {"an outlier ejection of no time",
+         "[services.api]\noutlier_detection = { ejection = @@\"0s\" }\n" + svc + traffic,
+         "services.api.outlier_detection.ejection", "an ejection must last more than 0", ""},
         {"a misspelt health check key",
          "[services.api]\nhealth_check = { @@intervall = \"2s\" }\n" + svc + traffic,
          "services.api.health_check.intervall", "unknown key \"intervall\"", "interval"},

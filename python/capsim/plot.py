@@ -465,6 +465,24 @@ def timeline(result: "Result", endpoint: str | None = None, *, other: "Result | 
             if len(q):
                 axes[3].plot(q["time"], q["value"], color=PALETTE[i], label=name(station),
                              **style)
+    # A fleet that changes size (an autoscaler, crashes) explains the
+    # utilisation it sits beside: its replica count on a right-hand axis.
+    fleet = [st["name"] for st in result.report["stations"]
+             if st.get("autoscaled") or (st.get("crashes") or {}).get("mean")]
+    if fleet:
+        right = axes[4].twinx()
+        right.set_ylabel("replicas up")
+        for k, (res, label) in enumerate(runs):
+            faded = other is not None and k == 0
+            style = {"linestyle": "--", "alpha": 0.6} if faded else {}
+            for j, station in enumerate(fleet):
+                s = _series(res.timeseries, "station", station, "replicas_up")
+                if len(s):
+                    right.step(s["time"], s["value"], where="pre", color="#333333",
+                               linewidth=1.2 + 0.6 * j,
+                               label="_nolegend_" if faded else f"{station} replicas", **style)
+        right.set_ylim(bottom=0)
+        right.legend(loc="upper right")
     # Seconds of queueing in a spike would flatten a run's typical
     # milliseconds onto the axis: past a 30x spread, latency goes on a log scale.
     log_latency = peak > 30 * typical

@@ -64,6 +64,18 @@ def test_timeline_has_five_labelled_panels_on_one_time_axis(result):
     assert max(arrivals) > 2 * arrivals[10]
 
 
+def test_timeline_draws_the_replica_count_of_an_autoscaled_service():
+    tree = tiered()
+    tree["services"]["db"]["autoscale"] = {"target": 0.5, "min": 1, "max": 6,
+                                           "interval": "2s", "provisioning": "2s"}
+    fig = capsim.Scenario(tree).run().plot.timeline()
+    right = fig.axes[-1]
+    assert right.get_ylabel() == "replicas up"
+    [line] = [ln for ln in right.get_lines() if ln.get_label() == "db replicas"]
+    # The spike (150/s x 5 ms on one core a replica) asks for more than one.
+    assert min(line.get_ydata()) == 1 and max(line.get_ydata()) > 1
+
+
 def test_timeline_before_after_overlays_both_runs(result):
     after = capsim.Scenario(tiered()).with_({"services.db.cores": 2}).run()
     fig = result.plot.timeline(other=after)

@@ -129,7 +129,7 @@ std::optional<AutoscaleSpec> load_autoscale(TableReader& rd, const toml::table& 
         ok = load_schedule(rd, *s, path + ".schedule", a) && ok;
     for (const AutoscaleSpec::Floor& f : a.schedule)
         if (f.min > a.max) {
-            rd.error(&t, path + ".schedule", "a scheduled floor is above max",
+            rd.error(t.get("schedule"), path + ".schedule", "a scheduled floor is above max",
                      "min <= " + std::to_string(a.max));
             ok = false;
         }

@@ -56,6 +56,7 @@ constexpr std::size_t kMaxExpandedSteps = 100000;
 // A run past this many events would take days (a few million events a
 // second per core): it is refused before it starts, with the estimate.
 constexpr double kMaxEstimatedEvents = 1e11;
+constexpr double kMaxFaultOccurrences = 1e6;
 const Words kSloMetrics = {"mean", "p50", "p90", "p95", "p99", "p999", "max", "error_rate"};
 
 class Loader {
@@ -289,6 +290,10 @@ class Loader {
                         s.autoscale->initial = s.autoscale->min;
                     }
                     s.replicas = s.autoscale->max;
+                    if (double(s.replicas) * s.workers > 1e7)
+                        rd_.error(at->get("max"), p + ".autoscale.max",
+                                  "max x workers exceeds 10,000,000 concurrency slots",
+                                  "a lower max or fewer workers");
                 }
             } else {
                 rd_.error(as, p + ".autoscale", "expected a table",
@@ -728,8 +733,57 @@ class Loader {
             requests += n;
             events += n * (1.0 + steps);
         }
-        events *= r.replications;
+        // Timers that are not requests: a random fault starts and ends once
+        // per up-and-down cycle of each strand, a probe per interval and
+        // replica, an evaluation per autoscaler interval.
+        double timers = 0.0, most = 0.0;
+        std::string busiest;  // the key path of the largest of them, for the diagnostic
+        auto count = [&](double n, const std::string& path) {
+            timers += n;
+            if (n > most) {
+                most = n;
+                busiest = path;
+            }
+        };
+        for (const FaultSpec& f : m_.faults) {
+            if (!f.random) continue;
+            const double cycle = f.every.mean() + f.lasts.mean();
+            const double strands = f.kind == FaultKind::Crash ? f.replicas : 1.0;
+            if (!(cycle > 0.0)) continue;
+            const double occurrences = strands * r.duration / cycle;
+            count(2.0 * occurrences, f.path + ".every");
+            // Each occurrence is kept for the recovery check (and a crash
+            // scans the tasks in flight): a bound on them bounds both.
+            if (occurrences > kMaxFaultOccurrences) {
+                char text[160];
+                std::snprintf(text, sizeof text,
+                              "this fault would strike about %.2g times a replication; the limit "
+                              "is %.0e",
+                              occurrences, kMaxFaultOccurrences);
+                const toml::node* at = root.at_path(f.path + ".every").node();
+                rd_.error(at ? at : &root, f.path + ".every", text,
+                          "a longer `every` (a mean time between failures) or `duration`");
+                return;
+            }
+        }
+        for (const ServiceSpec& s : m_.services) {
+            if (s.health_check)
+                count(s.replicas * r.duration / s.health_check->interval, s.path + ".health_check");
+            if (s.autoscale) count(r.duration / s.autoscale->interval, s.path + ".autoscale");
+        }
+        events = (events + timers) * r.replications;
         if (!(events > kMaxEstimatedEvents)) return;
+        if (timers * r.replications > kMaxEstimatedEvents / 2) {
+            char estimate[160];
+            std::snprintf(estimate, sizeof estimate,
+                          "this run needs about %.2g events, %.2g of them random faults, health "
+                          "probes and autoscaler evaluations; the limit is %.0e",
+                          events, timers * r.replications, kMaxEstimatedEvents);
+            const toml::node* at = root.at_path(busiest).node();
+            rd_.error(at ? at : &root, busiest, estimate,
+                      "longer fault `every` times, probe or autoscale intervals, or a shorter run");
+            return;
+        }
         char estimate[160];
         std::snprintf(estimate, sizeof estimate,
                       "this run needs about %.2g events (%.3g requests x %u replications, "

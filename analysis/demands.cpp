@@ -677,8 +677,7 @@ void add_service_limits(Demands& d) {
 }
 
 bool is_hashed(const ServiceSpec& svc) {
-    return svc.balancer == BalancerKind::ConsistentHash && svc.replicas > 1 &&
-           svc.hash_bound <= 0.0;
+    return svc.keyed() && svc.hash_bound <= 0.0;
 }
 
 // The keys a source's requests carry to a hash ring, drawn as
@@ -697,7 +696,7 @@ std::vector<SourceKeys> source_keys(const CompiledModel& cm) {
     for (std::size_t s = 0; s < cm.model.sources.size(); ++s) {
         const SourceSpec& src = cm.model.sources[s];
         if (src.kind == SourceKind::Closed && src.clients == 1)
-            out.push_back(SourceKeys{std::uint64_t{1} << 40, users, src.users});
+            out.push_back(SourceKeys{HashRing::user_key(0), users, src.users});
         else
             out.push_back(
                 SourceKeys{0, cm.sources[s].first_client, std::max<std::uint64_t>(1, src.clients)});
@@ -786,7 +785,7 @@ Demands build_demands(const CompiledModel& cm, const std::vector<double>& hit_ra
         };
         d.cores_of.push_back(add_kind(ResourceKind::Cores, svc.cores));
         d.workers_of.push_back(add_kind(ResourceKind::Workers, svc.workers));
-        if (svc.balancer == BalancerKind::ConsistentHash && svc.replicas > 1 && !is_hashed(svc))
+        if (svc.keyed() && !is_hashed(svc))
             d.notes.push_back(svc.name + ": hash_bound keeps every replica within " +
                               number_text(svc.hash_bound) +
                               "x the mean, so the laws share its load evenly over its replicas");

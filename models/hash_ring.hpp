@@ -41,6 +41,12 @@ class HashRing {
         }
     }
 
+    /// The key of a closed-loop user's requests, apart from every client id
+    /// (those are 32-bit): the engine and the analytic layer key alike.
+    static constexpr std::uint64_t user_key(std::uint32_t user) {
+        return (std::uint64_t{1} << 40) | user;
+    }
+
     /// Where a key lands on the circle. Keys are offset into a domain of
     /// their own: small keys and small point numbers must not share hashes.
     static std::uint64_t position(std::uint64_t key) {

@@ -196,6 +196,9 @@ struct ServiceSpec {
     // A replica back in rotation gets a share of new requests that grows
     // linearly from 0 to its full share over this long (0: at once).
     double slow_start = 0.0;
+    /// Its load follows its clients' keys: each replica is a station of
+    /// its own in the engine's series and in the report.
+    bool keyed() const { return balancer == BalancerKind::ConsistentHash && replicas > 1; }
     // With autoscale, `replicas` counts the slots (its max) and the
     // autoscaler's `initial` are the ones running at the start.
     std::optional<AutoscaleSpec> autoscale;

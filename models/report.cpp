@@ -501,7 +501,7 @@ Report merge(const CompiledModel& cm, const std::vector<ReplicationResult>& reps
         // Load that follows keys can saturate one replica while the mean
         // hides it: each replica is then a station of its own, as a
         // database's shards are. Even balancers keep the service whole.
-        const bool keyed = spec.balancer == BalancerKind::ConsistentHash && spec.replicas > 1;
+        const bool keyed = spec.keyed();
         for (std::uint32_t k = 0; spec.replicas > 1 && k < spec.replicas; ++k) {
             StationReport::Replica rr;
             rr.name = sr.name + "[" + std::to_string(k) + "]";

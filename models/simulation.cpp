@@ -58,7 +58,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         svc.drop_oldest = spec.drop_oldest;
         if (spec.adaptive_limit) svc.adaptive = &*spec.adaptive_limit;
         svc.balancer_rng = Rng(seed, replication, spec.path + ".balancer");
-        if (spec.balancer == BalancerKind::ConsistentHash && spec.replicas > 1) {
+        if (spec.keyed()) {
             svc.keyed = true;
             svc.hash_bound = spec.hash_bound;
             svc.ring = HashRing(spec.replicas, name_hash(spec.path));
@@ -423,8 +423,9 @@ std::uint32_t Simulation::hashed_replica(Service& svc, std::uint32_t task) {
     if (req.message != kNone)
         key = svc.balancer_rng.next();
     else if (m_.model.sources[req.source].clients == 1 && req.user != kNone)
-        key = (std::uint64_t{1} << 40) | req.user;
-    if (svc.hash_bound <= 0.0 && svc.all_in) return svc.first_replica + svc.ring.owner(key);
+        key = HashRing::user_key(req.user);
+    if (svc.hash_bound <= 0.0 && svc.every_replica())
+        return svc.first_replica + svc.ring.owner(key);
     // Bounded loads: room for ceil(bound x mean) outstanding over the
     // replicas in rotation, the newcomer counted.
     double room = std::numeric_limits<double>::infinity();
@@ -450,7 +451,7 @@ std::uint32_t Simulation::choose_replica(std::uint32_t service, std::uint32_t ta
     if (svc.keyed) return hashed_replica(svc, task);
     // Only the replicas in rotation are candidates; when a health check has
     // taken every one out, the balancer fails open and tries them all.
-    const bool all = svc.all_in || svc.rotation.empty();
+    const bool all = svc.every_replica();
     const auto n = all ? svc.replicas : static_cast<std::uint32_t>(svc.rotation.size());
     auto at = [&](std::uint32_t k) { return svc.first_replica + (all ? k : svc.rotation[k]); };
     auto pick = [&]() -> std::uint32_t {

@@ -89,9 +89,10 @@ class Simulation {
         Gauge limit;  // the replicas' adaptive limits, summed
         std::uint64_t rr = 0;
         Rng balancer_rng;
-        // Offsets of the replicas in rotation, kept only while some are out.
+        // Offsets of the replicas in rotation; empty until one leaves it (and
+        // when all have: the balancer then fails open to every one).
         std::vector<std::uint32_t> rotation;
-        bool all_in = true;
+        bool every_replica() const { return rotation.empty() || rotation.size() == replicas; }
         Gauge up;                  // replicas up
         std::uint64_t placed = 0;  // requests the balancer placed (the autoscaler's rate)
         Rng probe_rng;
@@ -301,6 +302,7 @@ class Simulation {
     void on_fault_end(std::uint32_t unit);
     void crash(std::uint32_t replica);
     void restart(std::uint32_t replica);
+    void set_up(Replica& rep, bool up);
     void answer_early(std::uint32_t frame);
     bool intercept(std::uint32_t task, std::uint32_t service);
     void external_faults(const Task& t, std::uint32_t external, double& latency,
@@ -326,6 +328,7 @@ class Simulation {
     void started(Replica& rep);
     double cold_factor(const Replica& rep) const;
     std::uint32_t floor_at(const AutoscaleSpec& a) const;
+    std::uint32_t present_replicas(const Service& svc) const;
 
     // Policies on steps and clients (simulation_policy.cpp).
     void init_policies();

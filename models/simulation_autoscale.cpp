@@ -112,12 +112,17 @@ void Simulation::autoscale_warmup_end() {
     }
 }
 
+std::uint32_t Simulation::present_replicas(const Service& svc) const {
+    std::uint32_t n = 0;
+    for (std::uint32_t k = 0; k < svc.replicas; ++k)
+        if (replicas_[svc.first_replica + k].present) ++n;
+    return n;
+}
+
 void Simulation::on_scale_floor(std::uint32_t service) {
     const AutoscaleSpec& a = *m_.model.services[service].autoscale;
     const Service& svc = services_[service];
-    std::uint32_t present = 0;
-    for (std::uint32_t k = 0; k < svc.replicas; ++k)
-        if (replicas_[svc.first_replica + k].present) ++present;
+    const std::uint32_t present = present_replicas(svc);
     // A raised floor starts replicas now; a lowered one lets the next
     // evaluations scale in, through the stabilisation window.
     if (present < floor_at(a)) scale_to(service, floor_at(a));
@@ -129,9 +134,7 @@ void Simulation::scale_to(std::uint32_t service, std::uint32_t wanted) {
     Service& svc = services_[service];
     Scaler& sc = scalers_[service];
     StationResult& st = out_.stations[service];
-    std::uint32_t present = 0;
-    for (std::uint32_t k = 0; k < svc.replicas; ++k)
-        if (replicas_[svc.first_replica + k].present) ++present;
+    const std::uint32_t present = present_replicas(svc);
     if (wanted > present) {
         sc.last_out = now_;
         std::uint32_t add = wanted - present;
@@ -154,9 +157,8 @@ void Simulation::scale_to(std::uint32_t service, std::uint32_t wanted) {
         Replica& rep = replicas_[svc.first_replica + k];
         if (!rep.present || !rep.up) continue;
         // Out of rotation at once; what it holds drains on its own.
-        rep.present = rep.up = rep.in_rotation = false;
-        svc.up.add(now_, -1.0);
-        rep.up_time.add(now_, -1.0);
+        set_up(rep, false);
+        rep.present = rep.in_rotation = false;
         rebuild_rotation(svc);
         --remove;
         if (measuring(now_)) ++st.scale_ins;
@@ -165,12 +167,8 @@ void Simulation::scale_to(std::uint32_t service, std::uint32_t wanted) {
 
 void Simulation::on_replica_ready(std::uint32_t replica) {
     Replica& rep = replicas_[replica];
-    Service& svc = services_[rep.service];
     --scalers_[rep.service].booting;
-    rep.up = true;
-    rep.probe_fails = rep.probe_passes = 0;
-    svc.up.add(now_, 1.0);
-    rep.up_time.add(now_, 1.0);
+    set_up(rep, true);
     rep.probe_out = rep.outlier_out = false;
     refresh_rotation(replica);
     started(rep);

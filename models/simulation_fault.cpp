@@ -108,9 +108,7 @@ void Simulation::crash(std::uint32_t replica) {
     Service& svc = services_[rep.service];
     StationResult& st = out_.stations[rep.service];
     const bool counted = measuring(now_);
-    rep.up = false;
-    svc.up.add(now_, -1.0);
-    rep.up_time.add(now_, -1.0);
+    set_up(rep, false);
     if (counted) ++st.crashes;
     // Requests waiting for a worker are lost with the process.
     while (!rep.queue.empty()) {
@@ -159,14 +157,20 @@ void Simulation::answer_early(std::uint32_t frame) {
     tell_parent(copy, false, ErrorCause::Crashed);
 }
 
+void Simulation::set_up(Replica& rep, bool up) {
+    rep.up = up;
+    const double delta = up ? 1.0 : -1.0;
+    services_[rep.service].up.add(now_, delta);
+    rep.up_time.add(now_, delta);
+    // A process that (re)starts has no probe history.
+    if (up) rep.probe_fails = rep.probe_passes = 0;
+}
+
 void Simulation::restart(std::uint32_t replica) {
     Replica& rep = replicas_[replica];
     if (!rep.present || rep.up) return;  // scaled in meanwhile, or it never went down
-    rep.up = true;
+    set_up(rep, true);
     started(rep);
-    services_[rep.service].up.add(now_, 1.0);
-    rep.up_time.add(now_, 1.0);
-    rep.probe_fails = rep.probe_passes = 0;
     // Without a health check it never left the rotation: its ramp starts now.
     if (rep.in_rotation) rep.warm_from = now_;
 }
@@ -229,7 +233,6 @@ void Simulation::rebuild_rotation(Service& svc) {
     svc.rotation.clear();
     for (std::uint32_t k = 0; k < svc.replicas; ++k)
         if (replicas_[svc.first_replica + k].in_rotation) svc.rotation.push_back(k);
-    svc.all_in = svc.rotation.size() == svc.replicas;
 }
 
 bool Simulation::warming(std::uint32_t replica) {

@@ -11,6 +11,9 @@
 //       memory per in-flight request: run an overloaded variant (the caller
 //       passes --set overrides that make requests pile up) and divide the
 //       growth of peak RSS during the run by the requests in flight at the end
+//   capsim_bench --report [--set key=value]... scenario.toml
+//       the whole JSON report (every replication, merged): a speed change
+//       that must not change behaviour is checked by bench/same_reports
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -34,10 +37,12 @@ struct Args {
     std::vector<std::string> overrides;
     int repeat = 3;
     bool memory = false;
+    bool report = false;
 };
 
 [[noreturn]] void usage() {
-    std::cerr << "usage: capsim_bench [--repeat N] [--memory] [--set key=value]... scenario.toml\n";
+    std::cerr << "usage: capsim_bench [--repeat N] [--memory | --report] [--set key=value]... "
+                 "scenario.toml\n";
     std::exit(2);
 }
 
@@ -51,6 +56,8 @@ Args parse(int argc, char** argv) {
             a.overrides.emplace_back(argv[++i]);
         } else if (s == "--memory") {
             a.memory = true;
+        } else if (s == "--report") {
+            a.report = true;
         } else if (!s.empty() && s[0] != '-' && a.scenario.empty()) {
             a.scenario = s;
         } else {
@@ -181,9 +188,16 @@ int memory(const Args& a) {
     return 0;
 }
 
+int report(const Args& a) {
+    const capsim::CompiledModel model = load(a);
+    std::printf("%s\n", capsim::to_json(capsim::run(model)).c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const Args a = parse(argc, argv);
+    if (a.report) return report(a);
     return a.memory ? memory(a) : throughput(a);
 }

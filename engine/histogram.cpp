@@ -99,25 +99,40 @@ double Histogram::quantile(double q) const {
     }
 
     // Walk from the nearer end: high percentiles are the ones reports ask
-    // for, and they sit in the top buckets.
+    // for, and they sit in the top buckets. Blocks of kStride buckets are
+    // summed first (the sums vectorise) and the block that reaches the rank
+    // is walked bucket by bucket: a window's median sits a thousand or so
+    // buckets up, for a few dozen samples. The bucket found is the one a
+    // plain walk finds.
+    constexpr std::uint32_t kStride = 8;
+    auto block = [this](std::uint32_t first) {
+        std::uint64_t s = 0;
+        for (std::uint32_t k = 0; k < kStride; ++k) s += counts_[first + k];
+        return s;
+    };
     std::uint32_t b;
+    std::uint64_t seen = 0;
     if (rank <= count_ / 2) {
-        std::uint64_t seen = 0;
-        for (b = lo_; b < hi_; ++b) {
+        for (b = lo_; b + kStride <= hi_; b += kStride) {
+            const std::uint64_t s = block(b);
+            if (seen + s >= rank) break;
+            seen += s;
+        }
+        for (; b < hi_; ++b) {
             seen += counts_[b];
-            if (seen >= rank) {
-                break;
-            }
+            if (seen >= rank) break;
         }
     } else {
         // The rank-th smallest is the (count - rank + 1)-th largest.
         const std::uint64_t from_top = count_ - rank + 1;
-        std::uint64_t seen = 0;
-        for (b = hi_; b > lo_; --b) {
+        for (b = hi_; b >= lo_ + kStride; b -= kStride) {
+            const std::uint64_t s = block(b - kStride + 1);
+            if (seen + s >= from_top) break;
+            seen += s;
+        }
+        for (; b > lo_; --b) {
             seen += counts_[b];
-            if (seen >= from_top) {
-                break;
-            }
+            if (seen >= from_top) break;
         }
     }
     return std::clamp(bucket_value(b), min_, max_);

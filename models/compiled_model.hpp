@@ -26,6 +26,15 @@ struct CompiledEndpoint {
     std::string name;  // "service.endpoint"
     std::uint32_t service = 0;
     std::uint32_t entry = 0;
+    // A plain station's endpoint: its service is one replica whose workers
+    // have cores of their own (no step waits for a core), with no limit,
+    // health check, autoscaler or fault; every endpoint of it is one cpu
+    // step; and only sources without a client policy reach it (no call,
+    // forward or queue). Such a request is an M/G/c customer, and the
+    // simulation serves it without the interpreter: the same events, draws
+    // and statistics, in the same order, so the report is the same bit for
+    // bit (tests/models/plain_station_test.cpp clears the flag to check).
+    bool plain = false;
 };
 
 /// A source with its mix resolved to endpoint indices.

@@ -105,9 +105,38 @@ class Compiler {
             out_.slos.push_back(CompiledSlo{resolve(slo.endpoint, slo.path)});
         for (const ServiceSpec& svc : model_.services) out_.total_replicas += svc.replicas;
         for (const FaultSpec& f : model_.faults) out_.faults.push_back(fault(f));
+        mark_plain(called);
     }
 
   private:
+    // CompiledEndpoint::plain, for every endpoint of a service that is one.
+    void mark_plain(const std::vector<bool>& called) {
+        std::vector<bool> plain(model_.services.size());
+        for (std::uint32_t s = 0; s < model_.services.size(); ++s) {
+            const ServiceSpec& svc = model_.services[s];
+            plain[s] = svc.replicas == 1 && svc.mode == ServiceMode::Threads &&
+                       svc.workers <= svc.cores && !svc.rate_limit && !svc.adaptive_limit &&
+                       !svc.health_check && !svc.outlier_detection && !svc.autoscale &&
+                       !svc.endpoints.empty();
+        }
+        const std::vector<Instr>& code = out_.program.code;
+        for (std::uint32_t e = 0; e < out_.endpoints.size(); ++e) {
+            const CompiledEndpoint& ce = out_.endpoints[e];
+            const bool one_cpu_step =
+                code[ce.entry].op == Op::Cpu && code[ce.entry + 1].op == Op::End;
+            if (!one_cpu_step || called[e]) plain[ce.service] = false;
+        }
+        for (const CompiledQueue& q : out_.queues)
+            plain[out_.endpoints[q.consumer].service] = false;
+        for (const CompiledSource& cs : out_.sources)
+            if (!cs.stubs.empty())
+                for (std::uint32_t e : cs.endpoints) plain[out_.endpoints[e].service] = false;
+        for (const CompiledFault& f : out_.faults)
+            for (std::uint32_t s : {f.service, f.from})
+                if (s != CompiledFault::kAny) plain[s] = false;
+        for (CompiledEndpoint& ce : out_.endpoints) ce.plain = plain[ce.service];
+    }
+
     std::uint32_t service_named(const std::string& name, const std::string& path) const {
         for (std::uint32_t s = 0; s < model_.services.size(); ++s)
             if (model_.services[s].name == name) return s;

@@ -40,6 +40,7 @@ enum EventKind : std::uint16_t {
     kScaleFloor,       // arg: service (a scheduled floor takes effect)
     kReplicaReady,     // arg: replica (provisioned: it joins the rotation)
     kOutlierReturn,    // arg: replica (its outlier ejection is over)
+    kPlainDone,        // arg: task (a plain station's cpu step finished)
 };
 
 }  // namespace capsim

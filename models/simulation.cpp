@@ -71,6 +71,9 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         const double initial = svc.adaptive ? svc.adaptive->initial : 0.0;
         svc.limit.run.reset(0.0, initial * spec.replicas);
         services_.push_back(svc);
+        const bool plain =
+            std::any_of(model.endpoints.begin(), model.endpoints.end(),
+                        [&](const CompiledEndpoint& e) { return e.service == s && e.plain; });
         for (std::uint32_t r = 0; r < spec.replicas; ++r) {
             Replica rep;
             rep.service = s;
@@ -90,7 +93,8 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
             rep.free_executor = spec.executor;
             rep.queue.configure(spec.queue, model.priority_classes);
             rep.cpu.configure(cpu_mode(spec), spec.cores,
-                              static_cast<std::uint32_t>(replicas_.size()));
+                              static_cast<std::uint32_t>(replicas_.size()),
+                              plain ? kPlainDone : kCpuDone);
             rep.tracked = spec.replicas > 1;
             rep.busy_workers.run.reset(0.0, 0.0);
             rep.busy_cores.run.reset(0.0, 0.0);
@@ -202,6 +206,9 @@ void Simulation::dispatch(const Event& e) {
             on_cpu_done(e.arg);
             return;
         }
+        case kPlainDone:
+            plain_done(e.arg);
+            return;
         case kPsDone: {
             const std::uint32_t before = replicas_[e.arg].cpu.busy();
             const std::uint32_t task = replicas_[e.arg].cpu.finish_sharing(cal_, now_);
@@ -384,6 +391,10 @@ void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
     }
     task.endpoint = ep;
     task.pc = m_.endpoints[ep].entry;
+    if (m_.endpoints[ep].plain) {
+        plain_admit(t, m_.endpoints[ep].service, req.priority);
+        return;
+    }
     admit(t, m_.endpoints[ep].service);
 }
 

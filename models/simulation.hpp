@@ -249,6 +249,11 @@ class Simulation {
     void start_offload(std::uint32_t task);
     void release_executor(std::uint32_t task);
 
+    // Plain stations (simulation_plain.cpp).
+    void plain_admit(std::uint32_t task, std::uint32_t service, std::uint8_t priority);
+    void plain_grant(std::uint32_t task);
+    void plain_done(std::uint32_t task);
+
     // Message queues (simulation_queue.cpp).
     void init_queues(std::uint32_t replication);
     void enqueue(std::uint32_t task);

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/random.hpp"
+#include "engine/sample_block.hpp"
 #include "models/model.hpp"
 #include "models/rate_shape.hpp"
 
@@ -47,7 +48,7 @@ class ArrivalProcess {
         }
         const RateShape& s = spec_->shape;
         if (s.kind == RateShape::Kind::Mmpp) return next_mmpp(rng);
-        u_ += spec_->interarrival.sample(rng) * inv_mean_;
+        u_ += gaps_.next(spec_->interarrival, rng) * inv_mean_;
         if (constant_) {
             const double r = s.rate[0];
             return r > 0.0 ? u_ / r : kInf;
@@ -81,6 +82,7 @@ class ArrivalProcess {
     double inv_mean_ = 1.0;
     bool constant_ = false;
     double u_ = 0.0;
+    SampleBlock gaps_;  // the interarrival law's draws (an MMPP draws its own)
     std::size_t index_ = 0;
     int state_ = 0;
     double clock_ = 0.0;

@@ -47,6 +47,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     out_.replication = replication;
 
     for (const std::string& name : prog_.streams) streams_.emplace_back(seed, replication, name);
+    draws_.resize(streams_.size());
 
     for (std::uint32_t s = 0; s < md.services.size(); ++s) {
         const ServiceSpec& spec = md.services[s];
@@ -627,7 +628,7 @@ void Simulation::release_worker(std::uint32_t replica) {
 void Simulation::start_cpu(std::uint32_t task, const Instr& in) {
     Task& t = tasks_[task];
     Replica& rep = replicas_[t.replica];
-    double work = prog_.laws[in.law].sample(streams_[in.stream]);
+    double work = duration_of(in);
     if (rep.cold_until > now_) [[unlikely]]
         work *= cold_factor(rep);
     t.work = work;
@@ -662,7 +663,7 @@ void Simulation::step(std::uint32_t task) {
                 start_cpu(task, in);
                 return;
             case Op::Delay: {
-                const double d = prog_.laws[in.law].sample(streams_[in.stream]);
+                const double d = duration_of(in);
                 t.mark = now_;
                 cal_.schedule(now_ + d, kDelayDone, task);
                 return;

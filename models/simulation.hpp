@@ -13,6 +13,7 @@
 #include "engine/histogram.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/random.hpp"
+#include "engine/sample_block.hpp"
 #include "engine/zipf.hpp"
 #include "models/arrival_process.hpp"
 #include "models/bulkhead.hpp"
@@ -234,6 +235,7 @@ class Simulation {
     void release_worker(std::uint32_t replica);
     void step(std::uint32_t task);
     void start_cpu(std::uint32_t task, const Instr& in);
+    double duration_of(const Instr& in);
     void finish(std::uint32_t task);
     void fail(std::uint32_t task, ErrorCause cause);
     void complete(std::uint32_t task, bool ok, ErrorCause cause);
@@ -385,9 +387,10 @@ class Simulation {
     Arena<Held> held_;
     std::vector<LimitKey> limit_keys_;
     std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> limit_index_;  // per service
-    std::vector<Rng> client_rng_;   // per source: which client sends each request
-    std::uint32_t txn_serial_ = 0;  // transaction ids, the owners of row locks
-    std::vector<Rng> streams_;      // one per program stream
+    std::vector<Rng> client_rng_;     // per source: which client sends each request
+    std::uint32_t txn_serial_ = 0;    // transaction ids, the owners of row locks
+    std::vector<Rng> streams_;        // one per program stream
+    std::vector<SampleBlock> draws_;  // per stream: a cpu or delay step's draws, taken ahead
     std::vector<ArrivalProcess> arrivals_;
     std::vector<Rng> arrival_rng_;
     std::vector<Rng> mix_rng_;
@@ -401,6 +404,12 @@ class Simulation {
     double window_start_ = 0.0;
     bool stop_ = false;
 };
+
+// A cpu or delay step's next duration. The compiler gives each step a
+// stream of its own, so its draws can be taken a block ahead.
+inline double Simulation::duration_of(const Instr& in) {
+    return draws_[in.stream].next(prog_.laws[in.law], streams_[in.stream]);
+}
 
 // On every cpu step and worker hand-off: inline, out of the .cpp files.
 inline void Simulation::cores_changed(Replica& rep, double delta) {

@@ -52,8 +52,7 @@ void Simulation::plain_grant(std::uint32_t task) {
         ++st.admitted;
         st.wait_sum += now_ - t.mark;
     }
-    const Instr& in = prog_.code[t.pc];
-    const double work = prog_.laws[in.law].sample(streams_[in.stream]);
+    const double work = duration_of(prog_.code[t.pc]);
     t.work = work;
     t.mark = now_;
     rep.cpu.submit(cal_, now_, task, work);

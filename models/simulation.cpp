@@ -145,7 +145,7 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
         if (e.time > end_) break;
         now_ = e.time;
         dispatch(e);
-        drain();
+        if (!ready_.empty()) drain();
         // Polling an atomic every event would cost more than the event.
         if ((++n & 0xFFFF) == 0) {
             out_.peak_tasks = std::max<std::uint64_t>(out_.peak_tasks, tasks_.peak());

@@ -40,6 +40,14 @@ class Arena {
         --live_;
     }
 
+    /// Counts in live() and peak() an object of this kind kept elsewhere
+    /// (a plain station's job is a request and a task at once); undone by
+    /// uncount_outside().
+    void count_outside() {
+        if (++live_ > peak_) peak_ = live_;
+    }
+    void uncount_outside() { --live_; }
+
     T& operator[](std::uint32_t i) { return items_[i]; }
     const T& operator[](std::uint32_t i) const { return items_[i]; }
     std::uint32_t generation(std::uint32_t i) const { return generations_[i]; }

@@ -13,37 +13,33 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 }
 
-// lo_ > hi_ marks "nothing touched", so clear() and merge() skip the array.
-Histogram::Histogram()
-    : counts_(kBucketCount, 0), min_(kInf), max_(-kInf), lo_(kBucketCount), hi_(0) {}
+Histogram::Histogram() : counts_(kBucketCount, 0), min_(kInf), max_(-kInf) {}
 
 void Histogram::merge(const Histogram& other) {
     if (other.count_ == 0) {
         return;
     }
-    for (std::uint32_t b = other.lo_; b <= other.hi_; ++b) {
+    const std::uint32_t hi = other.hi();
+    for (std::uint32_t b = other.lo(); b <= hi; ++b) {
         counts_[b] += other.counts_[b];
     }
     count_ += other.count_;
     sum_ += other.sum_;
     min_ = std::min(min_, other.min_);
     max_ = std::max(max_, other.max_);
-    lo_ = std::min(lo_, other.lo_);
-    hi_ = std::max(hi_, other.hi_);
 }
 
 void Histogram::clear() {
     // memset, not std::fill: GCC leaves the fill a scalar loop, and a
     // window's range spans about a thousand buckets for a few samples.
-    if (lo_ <= hi_) {
-        std::memset(counts_.data() + lo_, 0, (hi_ - lo_ + 1) * sizeof(std::uint64_t));
+    if (count_ > 0) {
+        const std::uint32_t lo = this->lo();
+        std::memset(counts_.data() + lo, 0, (hi() - lo + 1) * sizeof(std::uint64_t));
     }
     count_ = 0;
     sum_ = 0.0;
     min_ = kInf;
     max_ = -kInf;
-    lo_ = kBucketCount;
-    hi_ = 0;
 }
 
 double Histogram::mean() const {
@@ -110,27 +106,28 @@ double Histogram::quantile(double q) const {
         for (std::uint32_t k = 0; k < kStride; ++k) s += counts_[first + k];
         return s;
     };
+    const std::uint32_t lo = this->lo(), hi = this->hi();
     std::uint32_t b;
     std::uint64_t seen = 0;
     if (rank <= count_ / 2) {
-        for (b = lo_; b + kStride <= hi_; b += kStride) {
+        for (b = lo; b + kStride <= hi; b += kStride) {
             const std::uint64_t s = block(b);
             if (seen + s >= rank) break;
             seen += s;
         }
-        for (; b < hi_; ++b) {
+        for (; b < hi; ++b) {
             seen += counts_[b];
             if (seen >= rank) break;
         }
     } else {
         // The rank-th smallest is the (count - rank + 1)-th largest.
         const std::uint64_t from_top = count_ - rank + 1;
-        for (b = hi_; b >= lo_ + kStride; b -= kStride) {
+        for (b = hi; b >= lo + kStride; b -= kStride) {
             const std::uint64_t s = block(b - kStride + 1);
             if (seen + s >= from_top) break;
             seen += s;
         }
-        for (; b > lo_; --b) {
+        for (; b > lo; --b) {
             seen += counts_[b];
             if (seen >= from_top) break;
         }

@@ -72,8 +72,11 @@ class Histogram {
     double sum_ = 0.0;
     double min_;
     double max_;
-    std::uint32_t lo_;  // lowest bucket touched since the last clear
-    std::uint32_t hi_;  // highest bucket touched since the last clear
+    // The lowest and highest buckets holding samples (count_ > 0): those of
+    // the extremes, since bucket_of is monotone. Derived rather than kept,
+    // so record() does not maintain them for every sample.
+    std::uint32_t lo() const { return bucket_of(min_); }
+    std::uint32_t hi() const { return bucket_of(max_); }
 };
 
 inline std::uint32_t Histogram::bucket_of(double v) {
@@ -100,8 +103,6 @@ inline void Histogram::record(double v) {
     sum_ += v;
     min_ = std::min(min_, v);
     max_ = std::max(max_, v);
-    lo_ = std::min(lo_, b);
-    hi_ = std::max(hi_, b);
 }
 
 }  // namespace capsim

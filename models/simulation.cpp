@@ -134,7 +134,27 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
         }
     }
     if (warmup_ > 0.0) cal_.schedule(warmup_, kWarmupEnd, 0);
-    if (md.run.window > 0.0) cal_.schedule(std::min(md.run.window, end_), kWindow, 0);
+    if (md.run.window > 0.0) {
+        cal_.schedule(std::min(md.run.window, end_), kWindow, 0);
+        // The loader allows 10^6 windows; a model built by hand may ask more.
+        reserve_series(static_cast<std::size_t>(std::min(1e6, std::ceil(end_ / md.run.window))) +
+                       1);
+    }
+}
+
+void Simulation::reserve_series(std::size_t windows) {
+    // The series grow by one value a window: reserved once, they are not
+    // copied as they grow (a run is often 10^5 windows). Pages a run that
+    // stops early never writes are never touched.
+    out_.window_end.reserve(windows);
+    for (EndpointResult& er : out_.endpoints)
+        for (auto* v : {&er.series.arrivals, &er.series.completions, &er.series.errors,
+                        &er.series.p50, &er.series.p99})
+            v->reserve(windows);
+    for (StationResult& st : out_.stations)
+        for (auto* v : {&st.series.waiting, &st.series.busy_workers, &st.series.busy_cores,
+                        &st.series.busy_loops, &st.series.completions})
+            v->reserve(windows);
 }
 
 ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
@@ -367,6 +387,10 @@ void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
     }
     const std::uint32_t ep = cs.endpoints[pick];
     if (measuring(now_)) ++out_.sources[source].arrivals;
+    if (m_.endpoints[ep].plain) {
+        plain_start(source, user, ep);
+        return;
+    }
 
     const std::uint32_t r = requests_.acquire();
     Request& req = requests_[r];
@@ -392,10 +416,6 @@ void Simulation::start_request(std::uint32_t source, std::uint32_t user) {
     }
     task.endpoint = ep;
     task.pc = m_.endpoints[ep].entry;
-    if (m_.endpoints[ep].plain) {
-        plain_admit(t, m_.endpoints[ep].service, req.priority);
-        return;
-    }
     admit(t, m_.endpoints[ep].service);
 }
 

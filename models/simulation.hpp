@@ -220,6 +220,7 @@ class Simulation {
     void on_cpu_done(std::uint32_t task);
     void on_window();
     void on_warmup_end();
+    void reserve_series(std::size_t windows);
 
     void start_request(std::uint32_t source, std::uint32_t user);
     std::uint32_t spawn(std::uint32_t parent);
@@ -252,9 +253,11 @@ class Simulation {
     void release_executor(std::uint32_t task);
 
     // Plain stations (simulation_plain.cpp).
-    void plain_admit(std::uint32_t task, std::uint32_t service, std::uint8_t priority);
-    void plain_grant(std::uint32_t task);
-    void plain_done(std::uint32_t task);
+    void plain_start(std::uint32_t source, std::uint32_t user, std::uint32_t endpoint);
+    void plain_grant(std::uint32_t job);
+    void plain_done(std::uint32_t job);
+    void plain_fail(std::uint32_t job, ErrorCause cause);
+    void plain_end(std::uint32_t job, bool ok, ErrorCause cause);
 
     // Message queues (simulation_queue.cpp).
     void init_queues(std::uint32_t replication);
@@ -365,6 +368,7 @@ class Simulation {
     Calendar cal_;
     Arena<Request> requests_;
     Arena<Task> tasks_;
+    Arena<PlainJob> jobs_;      // requests at plain stations (simulation_plain.cpp)
     Arena<Components> spills_;  // attributions that outgrew their task's inline slots
     Ring<std::uint32_t> ready_;
     std::vector<Replica> replicas_;

@@ -1,12 +1,13 @@
 // capsim — capacity-planning simulator.
 // SPDX-License-Identifier: MIT
 //
-// Plain stations (CompiledEndpoint::plain): the interpreter's path for a
-// request that is one cpu step on a worker with a core of its own, with
-// every check that cannot apply to such a station left out. Each function
-// here does what its generic counterpart in simulation.cpp does for this
-// case, in the same order: the same calendar entries (so the same
-// sequence numbers), the same draws and the same statistics.
+// Plain stations (CompiledEndpoint::plain): a request that is one cpu step
+// on a worker with a core of its own is a PlainJob, served without the
+// interpreter, its Task or its Request. Each function here does what the
+// generic path does for such a request (named beside it), in the same
+// order: the same calendar entries (so the same sequence numbers), the
+// same draws and the same statistics. tests/models/plain_station_test.cpp
+// checks that the reports are the same bit for bit.
 #include <algorithm>
 
 #include "models/event_kind.hpp"
@@ -14,65 +15,86 @@
 
 namespace capsim {
 
-// admit + place. A full queue's rejection is left to the generic place.
-void Simulation::plain_admit(std::uint32_t task, std::uint32_t service, std::uint8_t priority) {
-    const std::uint32_t ep = tasks_[task].endpoint;
+// The rest of start_request, then admit and place.
+void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint32_t ep) {
+    const SourceSpec& src = m_.model.sources[source];
+    // The client is no plain station's business, but its stream stays in
+    // step for the source's other endpoints.
+    if (src.clients > 1) client_rng_[source].below(src.clients);
+    requests_.count_outside();
+    tasks_.count_outside();
+    const std::uint32_t j = jobs_.acquire();
+    const std::uint32_t service = m_.endpoints[ep].service;
+    Service& svc = services_[service];
+    PlainJob& job = jobs_[j];
+    job.start = now_;
+    job.mark = now_;
+    job.user = user;
+    job.endpoint = ep;
+    job.replica = svc.first_replica;
+    job.source = static_cast<std::uint16_t>(source);
+    job.priority = src.priority;
+
     if (measuring(now_)) ++out_.endpoints[ep].arrivals;
     ++live_[ep].window_arrivals;
-    Service& svc = services_[service];
-    Replica& rep = replicas_[svc.first_replica];
-    if (rep.free_workers == 0 && rep.queue.size() >= svc.queue_capacity) [[unlikely]] {
-        place(task, service);
-        return;
-    }
-    tasks_[task].replica = svc.first_replica;
     ++svc.placed;
-    ++rep.outstanding;
+    Replica& rep = replicas_[svc.first_replica];
     if (rep.free_workers > 0) {
         --rep.free_workers;
+        ++rep.outstanding;
         workers_changed(rep, svc, 1.0);
-        plain_grant(task);
+        plain_grant(j);
         return;
     }
-    rep.queue.push(task, priority);
+    if (rep.queue.size() >= svc.queue_capacity) [[unlikely]] {
+        if (measuring(now_)) ++out_.stations[service].rejected;
+        if (!svc.drop_oldest || rep.queue.empty()) {
+            plain_fail(j, ErrorCause::QueueFull);
+            return;
+        }
+        const std::uint32_t oldest = rep.queue.pop_oldest();
+        svc.waiting.add(now_, -1.0);
+        --rep.outstanding;
+        plain_fail(oldest, ErrorCause::QueueFull);
+    }
+    ++rep.outstanding;
+    rep.queue.push(j, src.priority);
     svc.waiting.add(now_, 1.0);
 }
 
 // grant_worker + start_cpu. The generic grant defers a task to the ready
-// ring when the ring is not empty; here it always is: a plain task is
-// granted while its own arrival or a plain completion is dispatched, and
-// neither puts anything on the ring first. The attribution is not kept:
-// plain_done derives it from the task's times.
-void Simulation::plain_grant(std::uint32_t task) {
-    Task& t = tasks_[task];
-    t.holds_worker = true;
-    Replica& rep = replicas_[t.replica];
+// ring when the ring is not empty; here it always is: a job is granted
+// while its own arrival or a plain completion is dispatched, and neither
+// puts anything on the ring first. No attribution record is kept:
+// plain_done derives it from the job's times.
+void Simulation::plain_grant(std::uint32_t job) {
+    PlainJob& pj = jobs_[job];
+    Replica& rep = replicas_[pj.replica];
     if (measuring(now_)) {
         StationResult& st = out_.stations[rep.service];
         ++st.admitted;
-        st.wait_sum += now_ - t.mark;
+        st.wait_sum += now_ - pj.mark;
     }
-    const double work = duration_of(prog_.code[t.pc]);
-    t.work = work;
-    t.mark = now_;
-    rep.cpu.submit(cal_, now_, task, work);
+    const double work = duration_of(prog_.code[m_.endpoints[pj.endpoint].entry]);
+    pj.work = work;
+    pj.mark = now_;
+    rep.cpu.submit(cal_, now_, job, work);
     cores_changed(rep, 1.0);
 }
 
-// The kCpuDone dispatch + on_cpu_done + finish + release_worker, then the
-// generic complete.
-void Simulation::plain_done(std::uint32_t task) {
-    Task& t = tasks_[task];
-    Replica& rep = replicas_[t.replica];
+// The kCpuDone dispatch, on_cpu_done, finish and release_worker.
+void Simulation::plain_done(std::uint32_t job) {
+    const PlainJob& pj = jobs_[job];
+    Replica& rep = replicas_[pj.replica];
     Service& svc = services_[rep.service];
     rep.cpu.finish_fcfs(cal_, now_);
     cores_changed(rep, -1.0);
     // The generic path's record, component by component: the wait for the
-    // worker ended when the cpu step began (t.mark), which began when the
-    // request arrived (t.start) if a worker was free.
-    const float worker_wait = static_cast<float>(t.mark - t.start);
-    const float cpu = static_cast<float>(t.work);
-    const float cpu_wait = static_cast<float>(std::max(0.0, (now_ - t.mark) - t.work));
+    // worker ended when the cpu step began (mark), which began when the
+    // request arrived (start) if a worker was free.
+    const float worker_wait = static_cast<float>(pj.mark - pj.start);
+    const float cpu = static_cast<float>(pj.work);
+    const float cpu_wait = static_cast<float>(std::max(0.0, (now_ - pj.mark) - pj.work));
 
     --rep.outstanding;
     if (measuring(now_)) {
@@ -85,10 +107,10 @@ void Simulation::plain_done(std::uint32_t task) {
         // The worker passes straight to the next request: busy count unchanged.
         const std::uint32_t next = rep.queue.pop();
         svc.waiting.add(now_, -1.0);
-        if (now_ - tasks_[next].mark > svc.queue_timeout) [[unlikely]] {
+        if (now_ - jobs_[next].mark > svc.queue_timeout) [[unlikely]] {
             --rep.outstanding;
             if (measuring(now_)) ++out_.stations[rep.service].shed;
-            fail(next, ErrorCause::Shed);
+            plain_fail(next, ErrorCause::Shed);
             continue;
         }
         plain_grant(next);
@@ -100,12 +122,12 @@ void Simulation::plain_done(std::uint32_t task) {
         workers_changed(rep, svc, -1.0);
     }
 
-    EndpointLive& live = live_[t.endpoint];
-    const double latency = now_ - t.start;
+    EndpointLive& live = live_[pj.endpoint];
+    const double latency = now_ - pj.start;
     live.window_latency.record(latency);
     ++live.window_completions;
-    if (measuring(t.start)) {
-        EndpointResult& er = out_.endpoints[t.endpoint];
+    if (measuring(pj.start)) {
+        EndpointResult& er = out_.endpoints[pj.endpoint];
         ++er.completions;
         er.latency.record(latency);
         if (er.band_count.empty()) {
@@ -119,7 +141,38 @@ void Simulation::plain_done(std::uint32_t task) {
         sums[static_cast<std::size_t>(Component::Cpu)] += static_cast<double>(cpu);
         sums[static_cast<std::size_t>(Component::CpuWait)] += static_cast<double>(cpu_wait);
     }
-    complete(task, true, ErrorCause::QueueFull);
+    plain_end(job, true, ErrorCause::QueueFull);
+}
+
+// fail, for a job that holds nothing.
+void Simulation::plain_fail(std::uint32_t job, ErrorCause cause) {
+    const PlainJob& pj = jobs_[job];
+    ++live_[pj.endpoint].window_errors;
+    if (measuring(pj.start)) ++out_.endpoints[pj.endpoint].errors[static_cast<std::size_t>(cause)];
+    plain_end(job, false, cause);
+}
+
+// complete and end_request.
+void Simulation::plain_end(std::uint32_t job, bool ok, ErrorCause cause) {
+    const PlainJob pj = jobs_[job];
+    jobs_.release(job);
+    tasks_.uncount_outside();
+    requests_.uncount_outside();
+    if (measuring(pj.start)) {
+        SourceResult& sr = out_.sources[pj.source];
+        ++sr.ended;
+        if (ok) {
+            ++sr.completions;
+            if (!m_.sources[pj.source].latency_is_endpoints) sr.latency.record(now_ - pj.start);
+        } else {
+            ++sr.errors[static_cast<std::size_t>(cause)];
+        }
+    }
+    if (pj.user != kNone) {
+        const std::uint32_t s = user_source_[pj.user];
+        const double think = m_.model.sources[s].think.sample(think_rng_[s]);
+        cal_.schedule(now_ + think, kThinkDone, pj.user);
+    }
 }
 
 }  // namespace capsim

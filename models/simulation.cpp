@@ -112,6 +112,7 @@ Simulation::Simulation(const CompiledModel& model, std::uint32_t replication)
     init_policies();
     init_faults(replication);
     init_autoscale();
+    init_plain();
     limit_index_.resize(md.services.size());
 
     for (std::uint32_t s = 0; s < md.sources.size(); ++s) {

@@ -216,6 +216,20 @@ class Simulation {
         std::uint64_t window_errors = 0;
     };
 
+    // A plain endpoint's state, resolved once: what its requests touch,
+    // without an index into a vector of each. The vectors pointed into are
+    // sized in the constructor and never again.
+    struct PlainLane {
+        Service* service = nullptr;
+        Replica* replica = nullptr;
+        StationResult* station = nullptr;
+        EndpointResult* result = nullptr;
+        EndpointLive* live = nullptr;
+        const Law* law = nullptr;
+        Rng* rng = nullptr;
+        SampleBlock* draws = nullptr;
+    };
+
     void dispatch(const Event& e);
     void on_cpu_done(std::uint32_t task);
     void on_window();
@@ -253,6 +267,7 @@ class Simulation {
     void release_executor(std::uint32_t task);
 
     // Plain stations (simulation_plain.cpp).
+    void init_plain();
     void plain_start(std::uint32_t source, std::uint32_t user, std::uint32_t endpoint);
     void plain_grant(std::uint32_t job);
     void plain_done(std::uint32_t job);
@@ -368,8 +383,9 @@ class Simulation {
     Calendar cal_;
     Arena<Request> requests_;
     Arena<Task> tasks_;
-    Arena<PlainJob> jobs_;      // requests at plain stations (simulation_plain.cpp)
-    Arena<Components> spills_;  // attributions that outgrew their task's inline slots
+    Arena<PlainJob> jobs_;          // requests at plain stations (simulation_plain.cpp)
+    std::vector<PlainLane> lanes_;  // per endpoint (plain ones only)
+    Arena<Components> spills_;      // attributions that outgrew their task's inline slots
     Ring<std::uint32_t> ready_;
     std::vector<Replica> replicas_;
     std::vector<Service> services_;

@@ -15,6 +15,24 @@
 
 namespace capsim {
 
+void Simulation::init_plain() {
+    lanes_.resize(m_.endpoints.size());
+    for (std::uint32_t e = 0; e < m_.endpoints.size(); ++e) {
+        const CompiledEndpoint& ce = m_.endpoints[e];
+        if (!ce.plain) continue;
+        const Instr& step = prog_.code[ce.entry];
+        PlainLane& lane = lanes_[e];
+        lane.service = &services_[ce.service];
+        lane.replica = &replicas_[lane.service->first_replica];
+        lane.station = &out_.stations[ce.service];
+        lane.result = &out_.endpoints[e];
+        lane.live = &live_[e];
+        lane.law = &prog_.laws[step.law];
+        lane.rng = &streams_[step.stream];
+        lane.draws = &draws_[step.stream];
+    }
+}
+
 // The rest of start_request, then admit and place.
 void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint32_t ep) {
     const SourceSpec& src = m_.model.sources[source];
@@ -24,21 +42,20 @@ void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint
     requests_.count_outside();
     tasks_.count_outside();
     const std::uint32_t j = jobs_.acquire();
-    const std::uint32_t service = m_.endpoints[ep].service;
-    Service& svc = services_[service];
     PlainJob& job = jobs_[j];
     job.start = now_;
     job.mark = now_;
     job.user = user;
     job.endpoint = ep;
-    job.replica = svc.first_replica;
     job.source = static_cast<std::uint16_t>(source);
     job.priority = src.priority;
 
-    if (measuring(now_)) ++out_.endpoints[ep].arrivals;
-    ++live_[ep].window_arrivals;
+    const PlainLane& lane = lanes_[ep];
+    Service& svc = *lane.service;
+    Replica& rep = *lane.replica;
+    if (measuring(now_)) ++lane.result->arrivals;
+    ++lane.live->window_arrivals;
     ++svc.placed;
-    Replica& rep = replicas_[svc.first_replica];
     if (rep.free_workers > 0) {
         --rep.free_workers;
         ++rep.outstanding;
@@ -47,7 +64,7 @@ void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint
         return;
     }
     if (rep.queue.size() >= svc.queue_capacity) [[unlikely]] {
-        if (measuring(now_)) ++out_.stations[service].rejected;
+        if (measuring(now_)) ++lane.station->rejected;
         if (!svc.drop_oldest || rep.queue.empty()) {
             plain_fail(j, ErrorCause::QueueFull);
             return;
@@ -69,24 +86,24 @@ void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint
 // plain_done derives it from the job's times.
 void Simulation::plain_grant(std::uint32_t job) {
     PlainJob& pj = jobs_[job];
-    Replica& rep = replicas_[pj.replica];
+    const PlainLane& lane = lanes_[pj.endpoint];
     if (measuring(now_)) {
-        StationResult& st = out_.stations[rep.service];
-        ++st.admitted;
-        st.wait_sum += now_ - pj.mark;
+        ++lane.station->admitted;
+        lane.station->wait_sum += now_ - pj.mark;
     }
-    const double work = duration_of(prog_.code[m_.endpoints[pj.endpoint].entry]);
+    const double work = lane.draws->next(*lane.law, *lane.rng);
     pj.work = work;
     pj.mark = now_;
-    rep.cpu.submit(cal_, now_, job, work);
-    cores_changed(rep, 1.0);
+    lane.replica->cpu.submit(cal_, now_, job, work);
+    cores_changed(*lane.replica, 1.0);
 }
 
 // The kCpuDone dispatch, on_cpu_done, finish and release_worker.
 void Simulation::plain_done(std::uint32_t job) {
     const PlainJob& pj = jobs_[job];
-    Replica& rep = replicas_[pj.replica];
-    Service& svc = services_[rep.service];
+    const PlainLane& lane = lanes_[pj.endpoint];
+    Replica& rep = *lane.replica;
+    Service& svc = *lane.service;
     rep.cpu.finish_fcfs(cal_, now_);
     cores_changed(rep, -1.0);
     // The generic path's record, component by component: the wait for the
@@ -98,7 +115,7 @@ void Simulation::plain_done(std::uint32_t job) {
 
     --rep.outstanding;
     if (measuring(now_)) {
-        ++out_.stations[rep.service].completed;
+        ++lane.station->completed;
         ++rep.completed;
     }
     ++svc.window_completions;
@@ -109,7 +126,7 @@ void Simulation::plain_done(std::uint32_t job) {
         svc.waiting.add(now_, -1.0);
         if (now_ - jobs_[next].mark > svc.queue_timeout) [[unlikely]] {
             --rep.outstanding;
-            if (measuring(now_)) ++out_.stations[rep.service].shed;
+            if (measuring(now_)) ++lane.station->shed;
             plain_fail(next, ErrorCause::Shed);
             continue;
         }
@@ -122,12 +139,11 @@ void Simulation::plain_done(std::uint32_t job) {
         workers_changed(rep, svc, -1.0);
     }
 
-    EndpointLive& live = live_[pj.endpoint];
     const double latency = now_ - pj.start;
-    live.window_latency.record(latency);
-    ++live.window_completions;
+    lane.live->window_latency.record(latency);
+    ++lane.live->window_completions;
     if (measuring(pj.start)) {
-        EndpointResult& er = out_.endpoints[pj.endpoint];
+        EndpointResult& er = *lane.result;
         ++er.completions;
         er.latency.record(latency);
         if (er.band_count.empty()) {

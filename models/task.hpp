@@ -33,7 +33,7 @@ struct Request {
 };
 
 /// A request served by a plain station (CompiledEndpoint::plain): its
-/// Request and its only Task in one, 40 bytes instead of 216. The task and
+/// Request and its only Task in one, 32 bytes instead of 216. The task and
 /// request arenas count it (Arena::count_outside), so in-flight limits and
 /// peaks read the same as on the generic path.
 struct PlainJob {
@@ -41,8 +41,7 @@ struct PlainJob {
     double mark = 0.0;           // arrival; from its grant, when its cpu step began
     double work = 0.0;           // CPU seconds of its cpu step
     std::uint32_t user = kNone;  // closed-loop user waiting for it, if any
-    std::uint32_t endpoint = 0;
-    std::uint32_t replica = 0;
+    std::uint32_t endpoint = 0;  // and its PlainLane
     std::uint16_t source = 0;
     std::uint8_t priority = 0;
 };

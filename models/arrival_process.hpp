@@ -48,17 +48,30 @@ class ArrivalProcess {
         }
         const RateShape& s = spec_->shape;
         if (s.kind == RateShape::Kind::Mmpp) return next_mmpp(rng);
-        u_ += gaps_.next(spec_->interarrival, rng) * inv_mean_;
         if (constant_) {
-            const double r = s.rate[0];
-            return r > 0.0 ? u_ / r : kInf;
+            if (ahead_ == kAhead) [[unlikely]]
+                refill(rng, s.rate[0]);
+            return times_[ahead_++];
         }
+        u_ += gaps_.next(spec_->interarrival, rng) * inv_mean_;
         return intensity_.inverse(u_);
     }
 
   private:
     static constexpr double kInf = std::numeric_limits<double>::infinity();
     static double exp_draw(Rng& rng) { return -std::log(rng.uniform01()); }
+
+    // A constant rate's next kAhead arrival times, computed as next() would
+    // one at a time: the same draws and the same arithmetic, but the draws'
+    // logarithms and the divisions overlap instead of each waiting on the
+    // event path (the stream is the source's own; bench/PROFILE.md).
+    void refill(Rng& rng, double r) {
+        for (double& t : times_) {
+            u_ += spec_->interarrival.sample(rng) * inv_mean_;
+            t = r > 0.0 ? u_ / r : kInf;
+        }
+        ahead_ = 0;
+    }
 
     double next_mmpp(Rng& rng) {
         const RateShape& s = spec_->shape;
@@ -82,7 +95,10 @@ class ArrivalProcess {
     double inv_mean_ = 1.0;
     bool constant_ = false;
     double u_ = 0.0;
-    SampleBlock gaps_;  // the interarrival law's draws (an MMPP draws its own)
+    SampleBlock gaps_;  // a shaped rate's interarrival draws (an MMPP draws its own)
+    static constexpr int kAhead = 32;
+    double times_[kAhead] = {};  // a constant rate's next arrivals
+    int ahead_ = kAhead;         // the next of them to return
     std::size_t index_ = 0;
     int state_ = 0;
     double clock_ = 0.0;

@@ -36,6 +36,14 @@ class TimeWeighted {
     /// The quantity changes by `delta` at `now` (a request joins or leaves).
     void add(double now, double delta) { set(now, value_ + delta); }
 
+    /// What add(now, -1) then add(now, +1) do, to the last bit, in one
+    /// update: the integral runs up to now, the value stays (a core passed
+    /// from one request to the next; the second add's interval is zero).
+    void hold(double now) {
+        area_ += value_ * (now - last_);
+        last_ = now;
+    }
+
     double value() const { return value_; }
 
     /// Time-average over [reset time, now]; the current value while no time

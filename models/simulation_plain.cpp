@@ -61,6 +61,7 @@ void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint
         ++rep.outstanding;
         workers_changed(rep, svc, 1.0);
         plain_grant(j);
+        cores_changed(rep, 1.0);
         return;
     }
     if (rep.queue.size() >= svc.queue_capacity) [[unlikely]] {
@@ -79,7 +80,8 @@ void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint
     svc.waiting.add(now_, 1.0);
 }
 
-// grant_worker + start_cpu. The generic grant defers a task to the ready
+// grant_worker + start_cpu, but for the busy-cores gauge (left to the
+// caller, see plain_done). The generic grant defers a task to the ready
 // ring when the ring is not empty; here it always is: a job is granted
 // while its own arrival or a plain completion is dispatched, and neither
 // puts anything on the ring first. No attribution record is kept:
@@ -95,7 +97,6 @@ void Simulation::plain_grant(std::uint32_t job) {
     pj.work = work;
     pj.mark = now_;
     lane.replica->cpu.submit(cal_, now_, job, work);
-    cores_changed(*lane.replica, 1.0);
 }
 
 // The kCpuDone dispatch, on_cpu_done, finish and release_worker.
@@ -105,7 +106,6 @@ void Simulation::plain_done(std::uint32_t job) {
     Replica& rep = *lane.replica;
     Service& svc = *lane.service;
     rep.cpu.finish_fcfs(cal_, now_);
-    cores_changed(rep, -1.0);
     // The generic path's record, component by component: the wait for the
     // worker ended when the cpu step began (mark), which began when the
     // request arrived (start) if a worker was free.
@@ -134,7 +134,12 @@ void Simulation::plain_done(std::uint32_t job) {
         passed = true;
         break;
     }
-    if (!passed) {
+    // The core is freed, and taken again by the next request if the worker
+    // passed: the generic path's -1 and +1 at this instant, as one update.
+    if (passed) {
+        svc.busy_cores.run.hold(now_);
+    } else {
+        cores_changed(rep, -1.0);
         ++rep.free_workers;
         workers_changed(rep, svc, -1.0);
     }

@@ -95,7 +95,10 @@ double Histogram::quantile(double q) const {
     }
 
     // Walk from the nearer end: high percentiles are the ones reports ask
-    // for, and they sit in the top buckets. Blocks of kStride buckets are
+    // for, and they sit in the top buckets. A rank in the lower half is
+    // walked to from the top too when the mean's bucket is nearer the top:
+    // latencies are skewed right, and the octaves below a median hold more
+    // buckets than those above it. Blocks of kStride buckets are
     // summed first (the sums vectorise) and the block that reaches the rank
     // is walked bucket by bucket: a window's median sits a thousand or so
     // buckets up, for a few dozen samples. The bucket found is the one a
@@ -109,7 +112,12 @@ double Histogram::quantile(double q) const {
     const std::uint32_t lo = this->lo(), hi = this->hi();
     std::uint32_t b;
     std::uint64_t seen = 0;
-    if (rank <= count_ / 2) {
+    bool from_bottom = rank <= count_ / 2;
+    if (from_bottom) {
+        const std::uint32_t guess = bucket_of(mean());
+        from_bottom = guess - lo <= hi - guess;
+    }
+    if (from_bottom) {
         for (b = lo; b + kStride <= hi; b += kStride) {
             const std::uint64_t s = block(b);
             if (seen + s >= rank) break;

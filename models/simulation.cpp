@@ -206,7 +206,9 @@ ReplicationResult Simulation::run(const std::atomic<bool>* cancel) {
     return std::move(out_);
 }
 
-void Simulation::dispatch(const Event& e) {
+// Forced inline into run(), its only caller: one call fewer per event
+// (+2 to +9% M/M/1 requests/s in A/B runs; bench/PROFILE.md).
+[[gnu::always_inline]] inline void Simulation::dispatch(const Event& e) {
     switch (e.kind()) {
         case kArrival: {
             const std::uint32_t s = e.arg;

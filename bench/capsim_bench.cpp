@@ -11,6 +11,10 @@
 //       memory per in-flight request: run an overloaded variant (the caller
 //       passes --set overrides that make requests pile up) and divide the
 //       growth of peak RSS during the run by the requests in flight at the end
+//   capsim_bench ... --generic ...
+//       any of the above with plain stations served by the step interpreter
+//       (CompiledEndpoint::plain cleared): what an endpoint of more than
+//       one step pays, and the same report bit for bit
 //   capsim_bench --report [--set key=value]... scenario.toml
 //       the whole JSON report (every replication, merged): a speed change
 //       that must not change behaviour is checked by bench/same_reports
@@ -38,10 +42,12 @@ struct Args {
     int repeat = 3;
     bool memory = false;
     bool report = false;
+    bool generic = false;
 };
 
 [[noreturn]] void usage() {
-    std::cerr << "usage: capsim_bench [--repeat N] [--memory | --report] [--set key=value]... "
+    std::cerr << "usage: capsim_bench [--repeat N] [--memory | --report] [--generic] [--set "
+                 "key=value]... "
                  "scenario.toml\n";
     std::exit(2);
 }
@@ -58,6 +64,8 @@ Args parse(int argc, char** argv) {
             a.memory = true;
         } else if (s == "--report") {
             a.report = true;
+        } else if (s == "--generic") {
+            a.generic = true;
         } else if (!s.empty() && s[0] != '-' && a.scenario.empty()) {
             a.scenario = s;
         } else {
@@ -109,7 +117,10 @@ capsim::CompiledModel load(const Args& a) {
         std::cerr << capsim::scenario::format_all(loaded.diagnostics);
         std::exit(1);
     }
-    return capsim::compile(*loaded.model);
+    capsim::CompiledModel model = capsim::compile(*loaded.model);
+    if (a.generic)
+        for (capsim::CompiledEndpoint& e : model.endpoints) e.plain = false;
+    return model;
 }
 
 int throughput(const Args& a) {
@@ -178,13 +189,14 @@ int memory(const Args& a) {
         "\"peak_rss_reset\": %s, \"rss_before_bytes\": %lld, \"peak_rss_bytes\": %lld, "
         "\"in_flight_at_end\": %llu, \"peak_tasks\": %llu, \"wall_s\": %.3f, "
         "\"bytes_per_in_flight_request\": %.1f, \"bytes_per_peak_task\": %.1f, "
-        "\"sizeof_task\": %zu, \"sizeof_request\": %zu, \"unstable\": %s}\n",
+        "\"sizeof_task\": %zu, \"sizeof_request\": %zu, \"sizeof_plain_job\": %zu, "
+        "\"unstable\": %s}\n",
         model.model.name.c_str(), reset ? "true" : "false", before, peak,
         static_cast<unsigned long long>(r.in_flight_at_end),
         static_cast<unsigned long long>(r.peak_tasks), wall,
         in_flight > 0 ? delta / in_flight : 0.0,
         r.peak_tasks ? delta / static_cast<double>(r.peak_tasks) : 0.0, sizeof(capsim::Task),
-        sizeof(capsim::Request), r.unstable ? "true" : "false");
+        sizeof(capsim::Request), sizeof(capsim::PlainJob), r.unstable ? "true" : "false");
     return 0;
 }
 

@@ -245,3 +245,19 @@ TEST_CASE("arrivals: an MMPP whose two rates are 0 never arrives (+inf, no hang)
     REQUIRE(done->load());
     CHECK(first->load() == kInf);
 }
+
+TEST_CASE("arrivals: a constant rate's times, computed a block ahead, are the one-at-a-time ones",
+          "[arrivals]") {
+    // next() precomputes 32 arrivals at once; the times must be those of
+    // accumulating unit-mean gaps and dividing by the rate, one by one.
+    const Law law = Law::gamma(2.0, 0.0025);
+    const SourceSpec spec = open_source(RateShape::constant(200.0), law);
+    ArrivalProcess process(spec);
+    Rng rng(5, 2, spec.path), by_hand(5, 2, spec.path);
+    const double inv_mean = 1.0 / law.mean();
+    double u = 0.0;
+    for (int i = 0; i < 100; ++i) {
+        u += law.sample(by_hand) * inv_mean;
+        REQUIRE((i == 0 ? process.first(rng) : process.next(rng)) == u / 200.0);
+    }
+}

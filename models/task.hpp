@@ -33,7 +33,7 @@ struct Request {
 };
 
 /// A request served by a plain station (CompiledEndpoint::plain): its
-/// Request and its only Task in one, 32 bytes instead of 216. The task and
+/// Request and its only Task in one, 40 bytes instead of 216. The task and
 /// request arenas count it (Arena::count_outside), so in-flight limits and
 /// peaks read the same as on the generic path.
 struct PlainJob {

@@ -829,24 +829,10 @@ void Simulation::finish(std::uint32_t task) {
     }
     if (t.held != kNone) release_held(task);
     if (t.endpoint != kNone) {
-        EndpointLive& live = live_[t.endpoint];
-        const double latency = now_ - t.start;
-        live.window_latency.record(latency);
-        ++live.window_completions;
-        if (measuring(t.start)) {
-            EndpointResult& er = out_.endpoints[t.endpoint];
-            ++er.completions;
-            er.latency.record(latency);
-            // er.attribution is the sum of the bands, taken once at the end.
-            if (er.band_count.empty()) {
-                er.band_count.assign(EndpointResult::kBands, 0);
-                er.band_attribution.assign(EndpointResult::kBands, {});
-            }
-            const std::uint32_t band = EndpointResult::band_of(latency);
-            ++er.band_count[band];
-            auto& sums = er.band_attribution[band];
+        auto* sums = frame_done(out_.endpoints[t.endpoint], live_[t.endpoint], t.start);
+        if (sums) {
             t.attr.for_each(spills_, [&](Component c, float v) {
-                sums[static_cast<std::size_t>(c)] += static_cast<double>(v);
+                (*sums)[static_cast<std::size_t>(c)] += static_cast<double>(v);
             });
         }
     }
@@ -898,22 +884,7 @@ void Simulation::end_request(const Request& req, bool ok, ErrorCause cause) {
         message_done(req.message, ok);
         return;
     }
-    if (measuring(req.arrival)) {
-        SourceResult& sr = out_.sources[req.source];
-        ++sr.ended;
-        sr.attempts += req.attempts;
-        if (ok) {
-            ++sr.completions;
-            if (!m_.sources[req.source].latency_is_endpoints) sr.latency.record(now_ - req.arrival);
-        } else {
-            ++sr.errors[static_cast<std::size_t>(cause)];
-        }
-    }
-    if (req.user != kNone) {
-        const std::uint32_t s = user_source_[req.user];
-        const double think = m_.model.sources[s].think.sample(think_rng_[s]);
-        cal_.schedule(now_ + think, kThinkDone, req.user);
-    }
+    answered(req.source, req.arrival, req.user, req.attempts, ok, cause);
 }
 
 void Simulation::tell_parent(const Task& t, bool ok, ErrorCause cause) {

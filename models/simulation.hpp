@@ -255,6 +255,10 @@ class Simulation {
     void fail(std::uint32_t task, ErrorCause cause);
     void complete(std::uint32_t task, bool ok, ErrorCause cause);
     void end_request(const Request& req, bool ok, ErrorCause cause);
+    void answered(std::uint32_t source, double arrival, std::uint32_t user, std::uint16_t attempts,
+                  bool ok, ErrorCause cause);
+    std::array<double, kComponents>* frame_done(EndpointResult& er, EndpointLive& live,
+                                                double start);
     void tell_parent(const Task& t, bool ok, ErrorCause cause);
     void drain();
     void cpu_changed(std::uint32_t replica, std::uint32_t busy_before);
@@ -424,6 +428,50 @@ class Simulation {
     double window_start_ = 0.0;
     bool stop_ = false;
 };
+
+// An endpoint frame that began at `start` finished now: its window's
+// latency and count and, when it is measured, its latency and its latency
+// band's count. Returns the band's attribution sums for the caller to add
+// the frame's record to, or null when the frame is not measured.
+inline std::array<double, kComponents>* Simulation::frame_done(EndpointResult& er,
+                                                               EndpointLive& live, double start) {
+    const double latency = now_ - start;
+    live.window_latency.record(latency);
+    ++live.window_completions;
+    if (!measuring(start)) return nullptr;
+    ++er.completions;
+    er.latency.record(latency);
+    // er.attribution is the sum of the bands, taken once at the end.
+    if (er.band_count.empty()) {
+        er.band_count.assign(EndpointResult::kBands, 0);
+        er.band_attribution.assign(EndpointResult::kBands, {});
+    }
+    const std::uint32_t band = EndpointResult::band_of(latency);
+    ++er.band_count[band];
+    return &er.band_attribution[band];
+}
+
+// A request's client has its answer: the source's counts, and a closed
+// user's next think. Inline: once per request, on both paths.
+inline void Simulation::answered(std::uint32_t source, double arrival, std::uint32_t user,
+                                 std::uint16_t attempts, bool ok, ErrorCause cause) {
+    if (measuring(arrival)) {
+        SourceResult& sr = out_.sources[source];
+        ++sr.ended;
+        sr.attempts += attempts;
+        if (ok) {
+            ++sr.completions;
+            if (!m_.sources[source].latency_is_endpoints) sr.latency.record(now_ - arrival);
+        } else {
+            ++sr.errors[static_cast<std::size_t>(cause)];
+        }
+    }
+    if (user != kNone) {
+        const std::uint32_t s = user_source_[user];
+        const double think = m_.model.sources[s].think.sample(think_rng_[s]);
+        cal_.schedule(now_ + think, kThinkDone, user);
+    }
+}
 
 // A cpu or delay step's next duration. The compiler gives each step a
 // stream of its own, so its draws can be taken a block ahead.

@@ -144,23 +144,11 @@ void Simulation::plain_done(std::uint32_t job) {
         workers_changed(rep, svc, -1.0);
     }
 
-    const double latency = now_ - pj.start;
-    lane.live->window_latency.record(latency);
-    ++lane.live->window_completions;
-    if (measuring(pj.start)) {
-        EndpointResult& er = *lane.result;
-        ++er.completions;
-        er.latency.record(latency);
-        if (er.band_count.empty()) {
-            er.band_count.assign(EndpointResult::kBands, 0);
-            er.band_attribution.assign(EndpointResult::kBands, {});
-        }
-        const std::uint32_t band = EndpointResult::band_of(latency);
-        ++er.band_count[band];
-        auto& sums = er.band_attribution[band];
-        sums[static_cast<std::size_t>(Component::WorkerWait)] += static_cast<double>(worker_wait);
-        sums[static_cast<std::size_t>(Component::Cpu)] += static_cast<double>(cpu);
-        sums[static_cast<std::size_t>(Component::CpuWait)] += static_cast<double>(cpu_wait);
+    if (auto* sums = frame_done(*lane.result, *lane.live, pj.start)) {
+        (*sums)[static_cast<std::size_t>(Component::WorkerWait)] +=
+            static_cast<double>(worker_wait);
+        (*sums)[static_cast<std::size_t>(Component::Cpu)] += static_cast<double>(cpu);
+        (*sums)[static_cast<std::size_t>(Component::CpuWait)] += static_cast<double>(cpu_wait);
     }
     plain_end(job, true, ErrorCause::QueueFull);
 }
@@ -173,27 +161,13 @@ void Simulation::plain_fail(std::uint32_t job, ErrorCause cause) {
     plain_end(job, false, cause);
 }
 
-// complete and end_request.
+// complete and end_request (a plain job is no queue's message).
 void Simulation::plain_end(std::uint32_t job, bool ok, ErrorCause cause) {
     const PlainJob pj = jobs_[job];
     jobs_.release(job);
     tasks_.uncount_outside();
     requests_.uncount_outside();
-    if (measuring(pj.start)) {
-        SourceResult& sr = out_.sources[pj.source];
-        ++sr.ended;
-        if (ok) {
-            ++sr.completions;
-            if (!m_.sources[pj.source].latency_is_endpoints) sr.latency.record(now_ - pj.start);
-        } else {
-            ++sr.errors[static_cast<std::size_t>(cause)];
-        }
-    }
-    if (pj.user != kNone) {
-        const std::uint32_t s = user_source_[pj.user];
-        const double think = m_.model.sources[s].think.sample(think_rng_[s]);
-        cal_.schedule(now_ + think, kThinkDone, pj.user);
-    }
+    answered(pj.source, pj.start, pj.user, 0, ok, cause);
 }
 
 }  // namespace capsim

@@ -48,7 +48,6 @@ void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint
     job.user = user;
     job.endpoint = ep;
     job.source = static_cast<std::uint16_t>(source);
-    job.priority = src.priority;
 
     const PlainLane& lane = lanes_[ep];
     Service& svc = *lane.service;

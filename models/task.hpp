@@ -43,7 +43,6 @@ struct PlainJob {
     std::uint32_t user = kNone;  // closed-loop user waiting for it, if any
     std::uint32_t endpoint = 0;  // and its PlainLane
     std::uint16_t source = 0;
-    std::uint8_t priority = 0;
 };
 
 /// A thread of execution through the program: an endpoint frame (the root,

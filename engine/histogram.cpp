@@ -42,6 +42,12 @@ void Histogram::clear() {
     max_ = -kInf;
 }
 
+std::uint64_t Histogram::count_from(std::uint32_t bucket) const {
+    std::uint64_t n = 0;
+    for (std::uint32_t b = bucket; b < counts_.size(); ++b) n += counts_[b];
+    return n;
+}
+
 double Histogram::mean() const {
     return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_);
 }

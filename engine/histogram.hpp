@@ -52,6 +52,9 @@ class Histogram {
     /// ceil(q * count) samples are <= v; clamped to [min, max]. 0 when empty.
     double quantile(double q) const;
 
+    /// Samples in bucket `bucket` and those above it.
+    std::uint64_t count_from(std::uint32_t bucket) const;
+
     /// Number of buckets: a constant of the layout, never grows.
     std::size_t bucket_count() const { return counts_.size(); }
     /// The bucket a value falls in (after the negative/NaN-to-0 rule).
@@ -64,6 +67,10 @@ class Histogram {
     // kFirstBucket.
     static constexpr std::uint64_t kIndexOffset =
         (std::bit_cast<std::uint64_t>(kLowest) >> (52 - kSubBucketBits)) - kFirstBucket;
+
+    static constexpr std::uint64_t kLowestBits = std::bit_cast<std::uint64_t>(kLowest);
+    static constexpr std::uint64_t kRangeBits =
+        std::bit_cast<std::uint64_t>(kHighest) - kLowestBits;
 
     double bucket_value(std::uint32_t bucket) const;
 
@@ -94,10 +101,19 @@ inline std::uint32_t Histogram::bucket_of(double v) {
 // Inline: called once or more per simulated request, it must compile to a
 // handful of instructions and never allocate.
 inline void Histogram::record(double v) {
-    if (!(v > 0.0)) {
-        v = 0.0;
+    // One unsigned comparison of the bits finds the common case, a value in
+    // the log-linear range: a negative value's sign bit and a NaN's or an
+    // infinity's exponent put them past it, as they put 0 and tiny values below.
+    const std::uint64_t bits = std::bit_cast<std::uint64_t>(v) - kLowestBits;
+    std::uint32_t b;
+    if (bits < kRangeBits) [[likely]] {
+        b = static_cast<std::uint32_t>(bits >> (52 - kSubBucketBits)) + kFirstBucket;
+    } else {
+        if (!(v > 0.0)) {
+            v = 0.0;
+        }
+        b = bucket_of(v);
     }
-    const std::uint32_t b = bucket_of(v);
     ++counts_[b];
     ++count_;
     sum_ += v;

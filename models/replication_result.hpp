@@ -33,9 +33,9 @@ struct EndpointResult {
     // Attribution summed per latency band (a band is 16 histogram buckets,
     // 1/8 of an octave, about 9% wide), so the report can split the time
     // of the requests above the p99 once the p99 is known. Allocated on
-    // the first completion.
+    // the first completion. A band's count is that of its buckets in
+    // `latency`, so it is not kept a second time.
     std::vector<std::array<double, kComponents>> band_attribution;
-    std::vector<std::uint64_t> band_count;
     EndpointSeries series;
 
     static constexpr int kBandShift = 4;
@@ -43,6 +43,9 @@ struct EndpointResult {
         return Histogram::bucket_of(latency) >> kBandShift;
     }
     static constexpr std::uint32_t kBands = (Histogram::kBucketCount >> kBandShift) + 1;
+    static constexpr std::uint32_t first_bucket_of(std::uint32_t band) {
+        return band << kBandShift;
+    }
 };
 
 /// What one replication measured for the requests of one traffic source

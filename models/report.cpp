@@ -115,14 +115,13 @@ void track(Report& rep, const std::string& station, const char* resource,
 // latency bands from the p99's band up (a band is ~9% wide, so "above the
 // p99" includes the p99's own band).
 double tail_component(const EndpointResult& e, std::size_t c) {
-    if (e.band_count.empty() || e.latency.count() == 0)
+    if (e.band_attribution.empty() || e.latency.count() == 0)
         return std::numeric_limits<double>::quiet_NaN();
     const std::uint32_t from = EndpointResult::band_of(e.latency.quantile(0.99));
-    double sum = 0.0, n = 0.0;
-    for (std::uint32_t b = from; b < e.band_count.size(); ++b) {
+    double sum = 0.0;
+    for (std::uint32_t b = from; b < e.band_attribution.size(); ++b)
         sum += e.band_attribution[b][c];
-        n += static_cast<double>(e.band_count[b]);
-    }
+    const auto n = static_cast<double>(e.latency.count_from(EndpointResult::first_bucket_of(from)));
     return n > 0.0 ? sum / n : std::numeric_limits<double>::quiet_NaN();
 }
 

@@ -572,20 +572,9 @@ void Simulation::place(std::uint32_t task, std::uint32_t service) {
         grant_worker(task);
         return;
     }
-    if (rep.queue.size() >= svc.queue_capacity) {
-        if (measuring(now_)) ++out_.stations[service].rejected;
-        if (!svc.drop_oldest || rep.queue.empty()) {
-            fail(task, ErrorCause::QueueFull);
-            return;
-        }
-        const std::uint32_t oldest = rep.queue.pop_oldest();
-        svc.waiting.add(now_, -1.0);
-        --rep.outstanding;
-        fail(oldest, ErrorCause::QueueFull);
-    }
-    ++rep.outstanding;
-    rep.queue.push(task, requests_[tasks_[task].request].priority);
-    svc.waiting.add(now_, 1.0);
+    queue_for_worker(rep, svc, out_.stations[service], task,
+                     requests_[tasks_[task].request].priority,
+                     [this](std::uint32_t t, ErrorCause c) { fail(t, c); });
 }
 
 void Simulation::grant_worker(std::uint32_t task) {
@@ -625,22 +614,11 @@ void Simulation::adapt_limit(std::uint32_t replica, double latency) {
 void Simulation::release_worker(std::uint32_t replica) {
     Replica& rep = replicas_[replica];
     Service& svc = services_[rep.service];
-    --rep.outstanding;
-    if (measuring(now_)) {
-        ++out_.stations[rep.service].completed;
-        ++rep.completed;
-    }
-    ++svc.window_completions;
-    while (!rep.queue.empty()) {
+    const std::uint32_t next = worker_done(
+        rep, svc, out_.stations[rep.service], [this](std::uint32_t t) { return tasks_[t].mark; },
+        [this](std::uint32_t t, ErrorCause c) { fail(t, c); });
+    if (next != kNone) {
         // The worker passes straight to the next request: busy count unchanged.
-        const std::uint32_t next = rep.queue.pop();
-        svc.waiting.add(now_, -1.0);
-        if (now_ - tasks_[next].mark > svc.queue_timeout) [[unlikely]] {
-            --rep.outstanding;
-            if (measuring(now_)) ++out_.stations[rep.service].shed;
-            fail(next, ErrorCause::Shed);
-            continue;
-        }
         grant_worker(next);
         return;
     }

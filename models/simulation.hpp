@@ -248,6 +248,12 @@ class Simulation {
     void grant_worker(std::uint32_t task);
     void adapt_limit(std::uint32_t replica, double latency);
     void release_worker(std::uint32_t replica);
+    template <class Fail>
+    void queue_for_worker(Replica& rep, Service& svc, StationResult& st, std::uint32_t request,
+                          std::uint8_t priority, Fail fail);
+    template <class MarkOf, class Fail>
+    std::uint32_t worker_done(Replica& rep, Service& svc, StationResult& st, MarkOf mark_of,
+                              Fail fail);
     void step(std::uint32_t task);
     void start_cpu(std::uint32_t task, const Instr& in);
     double duration_of(const Instr& in);
@@ -430,9 +436,9 @@ class Simulation {
 };
 
 // An endpoint frame that began at `start` finished now: its window's
-// latency and count and, when it is measured, its latency and its latency
-// band's count. Returns the band's attribution sums for the caller to add
-// the frame's record to, or null when the frame is not measured.
+// latency and count and, when it is measured, its latency. Returns its
+// latency band's attribution sums for the caller to add the frame's record
+// to, or null when the frame is not measured.
 inline std::array<double, kComponents>* Simulation::frame_done(EndpointResult& er,
                                                                EndpointLive& live, double start) {
     const double latency = now_ - start;
@@ -442,13 +448,9 @@ inline std::array<double, kComponents>* Simulation::frame_done(EndpointResult& e
     ++er.completions;
     er.latency.record(latency);
     // er.attribution is the sum of the bands, taken once at the end.
-    if (er.band_count.empty()) {
-        er.band_count.assign(EndpointResult::kBands, 0);
+    if (er.band_attribution.empty()) [[unlikely]]
         er.band_attribution.assign(EndpointResult::kBands, {});
-    }
-    const std::uint32_t band = EndpointResult::band_of(latency);
-    ++er.band_count[band];
-    return &er.band_attribution[band];
+    return &er.band_attribution[EndpointResult::band_of(latency)];
 }
 
 // A request's client has its answer: the source's counts, and a closed
@@ -471,6 +473,56 @@ inline void Simulation::answered(std::uint32_t source, double arrival, std::uint
         const double think = m_.model.sources[s].think.sample(think_rng_[s]);
         cal_.schedule(now_ + think, kThinkDone, user);
     }
+}
+
+// A request that found no free worker waits for one, unless the queue is
+// full: then it is refused or, with drop_oldest, the request that has
+// waited longest is dropped for it. `request` is a task or a plain job;
+// `fail` ends one of the same kind. Shared by the generic and plain paths.
+template <class Fail>
+void Simulation::queue_for_worker(Replica& rep, Service& svc, StationResult& st,
+                                  std::uint32_t request, std::uint8_t priority, Fail fail) {
+    if (rep.queue.size() >= svc.queue_capacity) [[unlikely]] {
+        if (measuring(now_)) ++st.rejected;
+        if (!svc.drop_oldest || rep.queue.empty()) {
+            fail(request, ErrorCause::QueueFull);
+            return;
+        }
+        const std::uint32_t oldest = rep.queue.pop_oldest();
+        svc.waiting.add(now_, -1.0);
+        --rep.outstanding;
+        fail(oldest, ErrorCause::QueueFull);
+    }
+    ++rep.outstanding;
+    rep.queue.push(request, priority);
+    svc.waiting.add(now_, 1.0);
+}
+
+// A worker is done with its request: the counts, then the waiting request
+// it passes to, those that waited past the queue timeout shed on the way;
+// kNone when none waits (the busy count is the caller's). Shared by the
+// generic and plain paths.
+template <class MarkOf, class Fail>
+std::uint32_t Simulation::worker_done(Replica& rep, Service& svc, StationResult& st, MarkOf mark_of,
+                                      Fail fail) {
+    --rep.outstanding;
+    if (measuring(now_)) {
+        ++st.completed;
+        ++rep.completed;
+    }
+    ++svc.window_completions;
+    while (!rep.queue.empty()) {
+        const std::uint32_t next = rep.queue.pop();
+        svc.waiting.add(now_, -1.0);
+        if (now_ - mark_of(next) > svc.queue_timeout) [[unlikely]] {
+            --rep.outstanding;
+            if (measuring(now_)) ++st.shed;
+            fail(next, ErrorCause::Shed);
+            continue;
+        }
+        return next;
+    }
+    return kNone;
 }
 
 // A cpu or delay step's next duration. The compiler gives each step a

@@ -63,20 +63,8 @@ void Simulation::plain_start(std::uint32_t source, std::uint32_t user, std::uint
         cores_changed(rep, 1.0);
         return;
     }
-    if (rep.queue.size() >= svc.queue_capacity) [[unlikely]] {
-        if (measuring(now_)) ++lane.station->rejected;
-        if (!svc.drop_oldest || rep.queue.empty()) {
-            plain_fail(j, ErrorCause::QueueFull);
-            return;
-        }
-        const std::uint32_t oldest = rep.queue.pop_oldest();
-        svc.waiting.add(now_, -1.0);
-        --rep.outstanding;
-        plain_fail(oldest, ErrorCause::QueueFull);
-    }
-    ++rep.outstanding;
-    rep.queue.push(j, src.priority);
-    svc.waiting.add(now_, 1.0);
+    queue_for_worker(rep, svc, *lane.station, j, src.priority,
+                     [this](std::uint32_t k, ErrorCause c) { plain_fail(k, c); });
 }
 
 // grant_worker + start_cpu, but for the busy-cores gauge (left to the
@@ -110,32 +98,18 @@ void Simulation::plain_done(std::uint32_t job) {
     // request arrived (start) if a worker was free.
     const float worker_wait = static_cast<float>(pj.mark - pj.start);
     const float cpu = static_cast<float>(pj.work);
-    const float cpu_wait = static_cast<float>(std::max(0.0, (now_ - pj.mark) - pj.work));
+    // Rounding makes the difference's sign a coin toss: written for maxsd,
+    // where std::max compiled to a branch mispredicted every other request.
+    const double over = (now_ - pj.mark) - pj.work;
+    const float cpu_wait = static_cast<float>(over > 0.0 ? over : 0.0);
 
-    --rep.outstanding;
-    if (measuring(now_)) {
-        ++lane.station->completed;
-        ++rep.completed;
-    }
-    ++svc.window_completions;
-    bool passed = false;
-    while (!rep.queue.empty()) {
-        // The worker passes straight to the next request: busy count unchanged.
-        const std::uint32_t next = rep.queue.pop();
-        svc.waiting.add(now_, -1.0);
-        if (now_ - jobs_[next].mark > svc.queue_timeout) [[unlikely]] {
-            --rep.outstanding;
-            if (measuring(now_)) ++lane.station->shed;
-            plain_fail(next, ErrorCause::Shed);
-            continue;
-        }
-        plain_grant(next);
-        passed = true;
-        break;
-    }
+    const std::uint32_t next = worker_done(
+        rep, svc, *lane.station, [this](std::uint32_t j) { return jobs_[j].mark; },
+        [this](std::uint32_t j, ErrorCause c) { plain_fail(j, c); });
     // The core is freed, and taken again by the next request if the worker
-    // passed: the generic path's -1 and +1 at this instant, as one update.
-    if (passed) {
+    // passes to one: the generic path's -1 and +1 at this instant, as one update.
+    if (next != kNone) {
+        plain_grant(next);
         svc.busy_cores.run.hold(now_);
     } else {
         cores_changed(rep, -1.0);

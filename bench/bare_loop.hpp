@@ -78,8 +78,10 @@ class Fifo {
 };
 
 /// Exponential with the given mean: capsim's inversion -log(1 - u), as
-/// engine/law.cpp draws it. Keep the two in step, or the limit stops being
-/// honest.
+/// engine/law.cpp draws it, one draw at a time as a hand-written loop
+/// would, with libm's log: for a single value it is faster than capsim's
+/// own (engine/natural_log.hpp), which wins only a block at a time. Keep
+/// the inversion in step with the engine, or the limit stops being honest.
 inline double expo(capsim::Rng& rng, double mean) {
     return -std::log(1.0 - rng.uniform01()) * mean;
 }

@@ -22,9 +22,10 @@ inline double draw(Rng& rng) {
 // -log(1 - u): the exponential inversion, increasing in u so that every
 // family moves the same way when a what-if swaps one law for another.
 // 1 - u is exact for uniform01()'s 52-bit values, so log(1 - u) loses
-// nothing to log1p(-u), and log is markedly faster.
+// nothing to log1p(-u), and log is markedly faster. capsim's own log, as
+// Law::sample's inline exponential, so every path gives the same draws.
 inline double exp1(double u) {
-    return -std::log(1.0 - u);
+    return -natural_log(1.0 - u);
 }
 
 inline double normal_pdf(double x) {

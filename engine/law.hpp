@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/natural_log.hpp"
 #include "engine/random.hpp"
 
 namespace capsim {
@@ -65,8 +66,20 @@ struct Law {
     /// One draw. The exponential, the most common law on the hot path, is
     /// inlined here; the others go through the out-of-line switch.
     double sample(Rng& rng) const {
-        if (kind == LawKind::Exp) return -p[0] * std::log(1.0 - rng.uniform01());
+        if (kind == LawKind::Exp) return -p[0] * natural_log(1.0 - rng.uniform01());
         return sample_any(rng);
+    }
+    /// n draws into out: exactly n calls of sample(), in order. The
+    /// exponential takes its n uniforms first and then their logarithms a
+    /// vector at a time (natural_log_n).
+    void sample_n(Rng& rng, double* out, std::size_t n) const {
+        if (kind != LawKind::Exp) {
+            for (std::size_t i = 0; i < n; ++i) out[i] = sample(rng);
+            return;
+        }
+        for (std::size_t i = 0; i < n; ++i) out[i] = 1.0 - rng.uniform01();
+        natural_log_n(out, n);
+        for (std::size_t i = 0; i < n; ++i) out[i] = -p[0] * out[i];
     }
     /// Exact mean of the law (the truncated normal's mean included).
     double mean() const;

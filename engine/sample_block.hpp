@@ -12,9 +12,9 @@ namespace capsim {
 /// The draws of one law from a stream nothing else draws from, taken a
 /// block at a time. The values and their order are exactly those of
 /// drawing one at a time (a stream's draws beyond the end of a run are
-/// never seen), but a block of exponentials computes its logarithms back
-/// to back, where they overlap, instead of one per event on the event
-/// path (+6% M/M/1 requests/s for the arrivals alone; bench/PROFILE.md).
+/// never seen), but a block of exponentials computes its logarithms a
+/// vector at a time (Law::sample_n), instead of one per event on the event
+/// path (bench/PROFILE.md).
 class SampleBlock {
   public:
     static constexpr int kSize = 32;
@@ -28,7 +28,7 @@ class SampleBlock {
 
   private:
     void refill(const Law& law, Rng& rng) {
-        for (double& v : v_) v = law.sample(rng);
+        law.sample_n(rng, v_.data(), v_.size());
         next_ = 0;
     }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/natural_log.hpp"
 #include "engine/random.hpp"
 #include "engine/sample_block.hpp"
 #include "models/model.hpp"
@@ -59,15 +60,17 @@ class ArrivalProcess {
 
   private:
     static constexpr double kInf = std::numeric_limits<double>::infinity();
-    static double exp_draw(Rng& rng) { return -std::log(rng.uniform01()); }
+    static double exp_draw(Rng& rng) { return -natural_log(rng.uniform01()); }
 
     // A constant rate's next kAhead arrival times, computed as next() would
-    // one at a time: the same draws and the same arithmetic, but the draws'
-    // logarithms and the divisions overlap instead of each waiting on the
-    // event path (the stream is the source's own; bench/PROFILE.md).
+    // one at a time: the same draws and the same arithmetic, but the draws
+    // are taken as a block (Law::sample_n) and the divisions overlap instead
+    // of each waiting on the event path (the stream is the source's own;
+    // bench/PROFILE.md).
     void refill(Rng& rng, double r) {
+        spec_->interarrival.sample_n(rng, times_, kAhead);
         for (double& t : times_) {
-            u_ += spec_->interarrival.sample(rng) * inv_mean_;
+            u_ += t * inv_mean_;
             t = r > 0.0 ? u_ / r : kInf;
         }
         ahead_ = 0;

@@ -139,6 +139,13 @@ def machine(build: Path, raw: Path) -> list[tuple[str, str]]:
                 compiler = m.group(1)
         f = re.search(r"^CMAKE_CXX_FLAGS_RELEASE:\w+=(.*)$", text, re.M)
         flags = f.group(1) if f else ""
+    # What the engine was really compiled with: the build type's flags and
+    # the project's own (-ffp-contract=off, ...), as Ninja passes them.
+    ninja = build / "build.ninja"
+    if ninja.exists():
+        f = re.search(r"^build engine/\S+\.o:.*\n(?:  .*\n)*?  FLAGS = (.*)$", ninja.read_text(), re.M)
+        if f:  # warnings change no code
+            flags = " ".join(x for x in f.group(1).split() if not x.startswith("-W"))
     if (raw / "commit").exists():  # recorded by bench/run when it started
         commit, _, dirty = (raw / "commit").read_text().partition("\n")
         dirty = dirty.strip()

@@ -356,7 +356,7 @@ void Simulation::on_cpu_done(std::uint32_t task) {
     Task& t = tasks_[task];
     const double elapsed = now_ - t.mark;
     t.attr.add(Component::Cpu, static_cast<float>(t.work), spills_);
-    t.attr.add(Component::CpuWait, static_cast<float>(std::max(0.0, elapsed - t.work)), spills_);
+    t.attr.add(Component::CpuWait, static_cast<float>(cpu_wait_of(elapsed, t.work)), spills_);
     t.mark = now_;
     ++t.pc;
     // A frame whose cpu step is its last (every M/M/c) ends here.

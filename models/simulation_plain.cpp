@@ -8,28 +8,10 @@
 // order: the same calendar entries (so the same sequence numbers), the
 // same draws and the same statistics. tests/models/plain_station_test.cpp
 // checks that the reports are the same bit for bit.
-#include <algorithm>
-#include <bit>
-#include <cstdint>
-
 #include "models/event_kind.hpp"
 #include "models/simulation.hpp"
 
 namespace capsim {
-
-namespace {
-
-// std::max(0.0, x) for a finite x, without a branch: here x is rounding
-// noise around 0, its sign a coin toss, and GCC compiles std::max (and
-// x > 0 ? x : 0) to a branch that cachegrind saw mispredicted every other
-// request. Clearing every bit of a negative x gives +0, as std::max does.
-double zero_if_negative(double x) {
-    const auto bits = std::bit_cast<std::uint64_t>(x);
-    const auto negative = static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63);
-    return std::bit_cast<double>(bits & ~negative);
-}
-
-}  // namespace
 
 void Simulation::init_plain() {
     lanes_.resize(m_.endpoints.size());
@@ -114,7 +96,7 @@ void Simulation::plain_done(std::uint32_t job) {
     // request arrived (start) if a worker was free.
     const float worker_wait = static_cast<float>(pj.mark - pj.start);
     const float cpu = static_cast<float>(pj.work);
-    const float cpu_wait = static_cast<float>(zero_if_negative((now_ - pj.mark) - pj.work));
+    const float cpu_wait = static_cast<float>(cpu_wait_of(now_ - pj.mark, pj.work));
 
     const std::uint32_t next = worker_done(
         rep, svc, *lane.station, [this](std::uint32_t j) { return jobs_[j].mark; },

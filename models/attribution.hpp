@@ -86,11 +86,12 @@ inline constexpr const char* component_name(Component c) {
 
 inline constexpr std::size_t kComponents = static_cast<std::size_t>(Component::kCount);
 
-/// A cpu step's wait for a core: its elapsed time less its work, clamped at
-/// 0, which is std::max(0.0, elapsed - work) for finite times, without a
-/// branch. On dedicated cores the difference is rounding noise whose sign
-/// is a coin toss, and GCC compiles std::max to a branch that cachegrind saw
-/// mispredicted every other request (bench/PROFILE.md, fifth pass).
+/// A cpu step's (or a query's) wait for a core: its elapsed time less its
+/// work, clamped at 0, which is std::max(0.0, elapsed - work) for finite
+/// times, without a branch. On a core of its own the difference is rounding
+/// noise whose sign is a coin toss, and GCC compiles std::max to a branch
+/// that cachegrind saw mispredicted every other request (bench/PROFILE.md,
+/// fifth pass).
 inline double cpu_wait_of(double elapsed, double work) {
     const auto bits = std::bit_cast<std::uint64_t>(elapsed - work);
     const auto negative = static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63);

@@ -414,7 +414,7 @@ void Simulation::on_query_done(std::uint32_t task) {
     Task& t = tasks_[task];
     const QueryOp& q = prog_.queries[prog_.code[t.pc].a];
     const double elapsed = now_ - t.mark;
-    const double waited = std::max(0.0, elapsed - t.work);
+    const double waited = cpu_wait_of(elapsed, t.work);
     t.attr.add(Component::Db, static_cast<float>(t.work), spills_);
     t.attr.add(Component::DbWait, static_cast<float>(waited), spills_);
     t.mark = now_;
